@@ -1,0 +1,191 @@
+//! policykb: a static site generator for an offline, searchable knowledge base.
+//!
+//! The build is a pipeline of stages, one module each, run in this order:
+//!
+//! 1. **load**   (`content::load_sources`): walk `content/`, read every file as UTF-8;
+//! 2. **parse**  (`content::parse_page`): split front matter from Markdown, check the fields;
+//! 3. **link**   (`links::link`): resolve every reference and `@/` link, compute back-links;
+//! 4. **render** (`render::render_site`): fill the theme's templates, in parallel;
+//! 5. **index**  (`search::build_index`): the Chinese full-text search index;
+//! 6. **write**  (`output::write_site`): stage everything, then swap it in atomically.
+//!
+//! Every stage reports problems as `Diagnostic`s instead of stopping at the first, so an
+//! author sees the complete list of what to fix in one run.
+
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod scaffold;
+pub mod search;
+pub mod theme;
+pub mod yaml;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::content::{Kind, Page};
+use crate::diagnostics::Diagnostic;
+use crate::links::Site;
+use crate::output::OutFile;
+use crate::render::OutputFile;
+use crate::theme::Theme;
+
+/// What to build and where.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The knowledge-base root: holds `content/`, and optionally `themes/`, `templates/`, `static/`.
+    pub root: PathBuf,
+    /// Where the site goes; `None` for `check` (run everything, write nothing).
+    pub output: Option<PathBuf>,
+}
+
+/// A finished build: counts for the summary line, and the warnings.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages_per_kind: Vec<(String, usize)>,
+    pub tag_count: usize,
+    pub files_written: usize,
+    pub warnings: Vec<Diagnostic>,
+    pub elapsed: Duration,
+    /// The checked site and rendered files, for tests and tools that inspect the output.
+    pub site: Site,
+    pub files: Vec<OutputFile>,
+}
+
+impl BuildReport {
+    /// `12 问题 · 24 整改措施 · … · 24 标签 · 0 warnings · 0.31 s`
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = self.pages_per_kind.iter().map(|(name, n)| format!("{n} {name}")).collect();
+        parts.push(format!("{} 标签", self.tag_count));
+        parts.push(format!("{} warning{}", self.warnings.len(), if self.warnings.len() == 1 { "" } else { "s" }));
+        parts.push(format!("{:.2} s", self.elapsed.as_secs_f64()));
+        parts.join(" · ")
+    }
+}
+
+/// A build that did not produce a site: every problem found, errors and warnings, sorted.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl BuildFailure {
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+impl From<Vec<Diagnostic>> for BuildFailure {
+    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
+        diagnostics::sort(&mut diagnostics);
+        BuildFailure { diagnostics }
+    }
+}
+
+/// Runs the whole pipeline. On any error nothing is written and every problem is returned.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let root = &options.root;
+    let config = read_config(root)?;
+    if let Some(output) = &options.output {
+        output::check_output_folder(root, output).map_err(|e| vec![output_diagnostic(e)])?;
+    }
+    let mut diagnostics = Vec::new();
+    let loaded = content::load_sources(root, &config, &mut diagnostics);
+    let pages = parse_all(&loaded.files, &mut diagnostics);
+    let site = links::link(config, pages, &mut diagnostics);
+    let theme = Theme::load(root, &site.config.theme);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        if let Err(theme_problems) = theme {
+            diagnostics.extend(theme_problems);
+        }
+        return Err(diagnostics.into());
+    }
+    let theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
+    let mut files = render::render_site(&site, &theme).map_err(|problems| with_warnings(problems, &diagnostics))?;
+    files.extend(search::index_files(&site));
+    files.extend(static_files(&theme, &loaded.assets, &mut diagnostics));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics.into());
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if let Some(output) = &options.output {
+        let out_files = files.iter().map(|f| OutFile { path: &f.path, contents: &f.contents });
+        output::write_site(root, output, out_files).map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
+    }
+    diagnostics::sort(&mut diagnostics);
+    Ok(BuildReport {
+        pages_per_kind: pages_per_kind(&site),
+        tag_count: site.config.tags.len(),
+        files_written: if options.output.is_some() { files.len() } else { 0 },
+        warnings: diagnostics,
+        elapsed: started.elapsed(),
+        site,
+        files,
+    })
+}
+
+fn read_config(root: &Path) -> Result<SiteConfig, BuildFailure> {
+    let file = Path::new("content").join(CONFIG_FILE);
+    let text = fs::read_to_string(root.join(&file)).map_err(|error| {
+        vec![Diagnostic::error(&file, format!("cannot read the site configuration: {error}"))
+            .with_hint("run the command in a knowledge-base folder (or pass --root DIR); `policykb init DIR` creates one")]
+    })?;
+    Ok(SiteConfig::parse(&text, &file)?)
+}
+
+/// Parses every file in parallel, keeping input order so the outcome is deterministic.
+fn parse_all(files: &[content::SourceFile], diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+    let results: Vec<_> = files.par_iter().map(content::parse_page).collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(page) => pages.push(page),
+            Err(problems) => diagnostics.extend(problems),
+        }
+    }
+    pages
+}
+
+/// Theme static files under `static/`, then assets next to their pages; clashes are errors.
+fn static_files(theme: &Theme, assets: &[(PathBuf, String)], diagnostics: &mut Vec<Diagnostic>) -> Vec<OutputFile> {
+    let mut files: BTreeMap<String, Vec<u8>> =
+        theme.static_files.iter().map(|(name, bytes)| (format!("static/{name}"), bytes.clone())).collect();
+    for (path, content_path) in assets {
+        match fs::read(path) {
+            Ok(bytes) => {
+                files.insert(content_path.clone(), bytes);
+            }
+            Err(error) => diagnostics.push(Diagnostic::error(path, format!("cannot read: {error}"))),
+        }
+    }
+    files.into_iter().map(|(path, contents)| OutputFile { path, contents }).collect()
+}
+
+fn with_warnings(mut problems: Vec<Diagnostic>, earlier: &[Diagnostic]) -> BuildFailure {
+    problems.extend(earlier.iter().cloned());
+    problems.into()
+}
+
+fn output_diagnostic(error: output::OutputError) -> Diagnostic {
+    let path = match &error {
+        output::OutputError::Refused { path, .. } | output::OutputError::Io { path, .. } => path.clone(),
+    };
+    Diagnostic::error(path, error.to_string()).with_hint("pass --output DIR to write the site elsewhere")
+}
+
+fn pages_per_kind(site: &Site) -> Vec<(String, usize)> {
+    Kind::ALL
+        .into_iter()
+        .filter_map(|kind| site.config.kind_config(kind).map(|k| (k.name.clone(), site.pages_of(kind).count())))
+        .collect()
+}

@@ -1,0 +1,91 @@
+//! The `policykb` command line: `init`, `build`, `check`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use policykb::{build, scaffold, BuildFailure, BuildOptions};
+
+#[derive(Parser)]
+#[command(name = "policykb", version, about = "Builds an offline, searchable knowledge-base website from Markdown")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new knowledge base (config, kind folders, example pages, default theme).
+    Init {
+        /// Folder to create; must not exist or be empty.
+        dir: PathBuf,
+    },
+    /// Build the site into the output folder (default: public/).
+    Build {
+        /// Knowledge-base root: the folder holding content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder; replaced atomically when the build succeeds.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Check everything a build checks, without writing anything.
+    Check {
+        /// Knowledge-base root: the folder holding content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init { dir } => match scaffold::init(&dir) {
+            Ok(()) => {
+                println!("created a knowledge base in {}", dir.display());
+                println!("next: cd {} && policykb build", dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Build { root, output } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            run(BuildOptions { root, output: Some(output.clone()) }, &format!("built into {}", output.display()))
+        }
+        Command::Check { root } => run(BuildOptions { root, output: None }, "checked"),
+    }
+}
+
+fn run(options: BuildOptions, done: &str) -> ExitCode {
+    eprintln!("building {} …", options.root.join("content").display());
+    match build(&options) {
+        Ok(report) => {
+            for warning in &report.warnings {
+                eprintln!("{warning}");
+            }
+            println!("{done}: {}", report.summary());
+            ExitCode::SUCCESS
+        }
+        Err(failure) => {
+            report_failure(&failure);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report_failure(failure: &BuildFailure) {
+    for diagnostic in &failure.diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    let errors = failure.error_count();
+    eprintln!(
+        "build failed: {errors} error{}, {} warning{}; nothing was written",
+        if errors == 1 { "" } else { "s" },
+        failure.diagnostics.len() - errors,
+        if failure.diagnostics.len() - errors == 1 { "" } else { "s" },
+    );
+}

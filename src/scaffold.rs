@@ -1,0 +1,78 @@
+//! `policykb init`: a new knowledge base that builds as it is.
+
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use crate::theme::Theme;
+
+const SITE_YAML: &str = r#"# 站点配置：标题、层面（问题分组）、各类页面的文件夹与名称、标签词表。
+title: 我的知识库
+description: 用 policykb 生成的离线知识库
+language: zh-CN
+theme: default
+levels:
+  - slug: cognition
+    name: 责任认知
+    description: 对责任的认识是否到位。
+kinds:
+  - { slug: responsibility, folder: responsibilities, name: 责任类型 }
+  - { slug: problem, folder: problems, name: 问题 }
+  - { slug: countermeasure, folder: countermeasures, name: 整改措施 }
+  - { slug: case, folder: cases, name: 案例 }
+  - { slug: source, folder: sources, name: 来源文献 }
+  - { slug: page, folder: pages, name: 说明 }
+tags:
+  - slug: example
+    name: 示例
+    description: 初始化时生成的示例页面。
+"#;
+
+const EXAMPLES: &[(&str, &str)] = &[
+    (
+        "responsibilities/principal.md",
+        "---\ntitle: 主体责任\nsummary: 示例责任类型。\ntags: [example]\nsources: [example-source]\n---\n\n在这里写这种责任由谁承担、包含什么。\n",
+    ),
+    (
+        "problems/example-problem.md",
+        "---\ntitle: 示例问题\nsummary: 示例问题类别。\nlevel: cognition\ntags: [example]\nresponsibilities: [principal]\ncountermeasures: [example-measure]\nsources: [example-source]\n---\n\n## 表现\n\n在这里描述问题的表现。参见 [示例措施](@/countermeasures/example-measure.md)。\n",
+    ),
+    (
+        "countermeasures/example-measure.md",
+        "---\ntitle: 示例措施\nsummary: 示例整改措施。\ntags: [example]\nproblems: [example-problem]\nresponsibilities: [principal]\nsources: [example-source]\n---\n\n在这里写措施的内容。\n",
+    ),
+    (
+        "cases/example-case.md",
+        "---\ntitle: 示例案例\nsummary: 示例案例。\nplace: 某地\ntags: [example]\nproblems: [example-problem]\ncountermeasures: [example-measure]\nsources: [example-source]\n---\n\n在这里写案例的经过和做法。\n",
+    ),
+    (
+        "sources/example-source.md",
+        "---\ntitle: 示例来源文献\nsummary: 知识库引用的文献。\npublisher: 某单位\ndate: \"2025\"\n---\n\n在这里概述文献的结构。\n",
+    ),
+    ("pages/about.md", "---\ntitle: 关于本站\n---\n\n这个知识库由 policykb 生成。\n"),
+];
+
+/// Creates the knowledge base in `dir`, which must not exist or must be empty.
+pub fn init(dir: &Path) -> io::Result<()> {
+    if dir.exists() && fs::read_dir(dir)?.next().is_some() {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists and is not empty", dir.display()),
+        ));
+    }
+    write(&dir.join("content/site.yaml"), SITE_YAML)?;
+    for (path, text) in EXAMPLES {
+        write(&dir.join("content").join(path), text)?;
+    }
+    for (path, text) in Theme::default_files() {
+        write(&dir.join("themes/default").join(path), text)?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> io::Result<()> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    fs::write(path, text)
+}
