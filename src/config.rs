@@ -78,7 +78,8 @@ impl SiteConfig {
     /// Parses the configuration text; `file` is only used to name it in diagnostics.
     pub fn parse(text: &str, file: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
         let config: SiteConfig = yaml::parse_at(text, 1).map_err(|e| {
-            let mut d = Diagnostic::error(file, format!("invalid site configuration: {}", e.message));
+            let mut d =
+                Diagnostic::error(file, format!("invalid site configuration: {}", e.message));
             if let Some(line) = e.line {
                 d = d.at(line, e.column.unwrap_or(1));
             }
@@ -102,7 +103,13 @@ impl SiteConfig {
             });
         };
         for (what, slugs) in [
-            ("level", self.levels.iter().map(|l| l.slug.as_str()).collect::<Vec<_>>()),
+            (
+                "level",
+                self.levels
+                    .iter()
+                    .map(|l| l.slug.as_str())
+                    .collect::<Vec<_>>(),
+            ),
             ("kind", self.kinds.iter().map(|k| k.slug.as_str()).collect()),
             ("tag", self.tags.iter().map(|t| t.slug.as_str()).collect()),
         ] {
@@ -110,6 +117,12 @@ impl SiteConfig {
             for slug in slugs {
                 if !is_valid_slug(slug) {
                     report(slug, format!("{what} slug `{slug}` may not be empty or contain `/`, `\\`, `.` at the start, or spaces"));
+                } else if what == "tag" && slug == "index" {
+                    report(
+                        slug,
+                        "tag `index` would overwrite the page of all tags (tags/index.html)"
+                            .to_string(),
+                    );
                 } else if !seen.insert(slug) {
                     report(slug, format!("{what} `{slug}` is declared twice"));
                 }
@@ -128,9 +141,15 @@ impl SiteConfig {
             if RESERVED_FOLDERS.contains(&kind.folder.as_str()) || !is_valid_slug(&kind.folder) {
                 let d = Diagnostic::error(
                     file,
-                    format!("kind folder `{}` is reserved or not a plain folder name", kind.folder),
+                    format!(
+                        "kind folder `{}` is reserved or not a plain folder name",
+                        kind.folder
+                    ),
                 )
-                .with_hint(format!("the generator writes {} itself", RESERVED_FOLDERS.join(", ")));
+                .with_hint(format!(
+                    "the generator writes {} itself",
+                    RESERVED_FOLDERS.join(", ")
+                ));
                 problems.push(match line_mentioning(text, &kind.folder) {
                     Some(line) => d.at_line(line),
                     None => d,
@@ -157,10 +176,14 @@ impl SiteConfig {
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && !slug.starts_with('.')
-        && !slug.contains(['/', '\\', ' ', '\t', '?', '#', '%', ':', '"', '<', '>', '|', '*'])
+        && !slug.contains([
+            '/', '\\', ' ', '\t', '?', '#', '%', ':', '"', '<', '>', '|', '*',
+        ])
 }
 
 /// The 1-based line of the first line in `text` that contains `needle` as a YAML value or key.
 pub fn line_mentioning(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|line| line.contains(needle)).map(|i| i + 1)
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|i| i + 1)
 }

@@ -63,9 +63,13 @@ impl Diagnostic {
     }
 
     /// Adds "did you mean …?" when one of `candidates` is close to `wrong`.
-    pub fn suggesting<'a>(self, wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+    pub fn suggesting<'a>(
+        self,
+        wrong: &str,
+        candidates: impl IntoIterator<Item = &'a str>,
+    ) -> Self {
         match closest_match(wrong, candidates) {
-            Some(best) => self.with_hint(format!("did you mean {best}?")),
+            Some(best) => self.with_hint(format!("did you mean `{best}`?")),
             None => self,
         }
     }

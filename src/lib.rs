@@ -64,9 +64,17 @@ pub struct BuildReport {
 impl BuildReport {
     /// `12 问题 · 24 整改措施 · … · 24 标签 · 0 warnings · 0.31 s`
     pub fn summary(&self) -> String {
-        let mut parts: Vec<String> = self.pages_per_kind.iter().map(|(name, n)| format!("{n} {name}")).collect();
+        let mut parts: Vec<String> = self
+            .pages_per_kind
+            .iter()
+            .map(|(name, n)| format!("{n} {name}"))
+            .collect();
         parts.push(format!("{} 标签", self.tag_count));
-        parts.push(format!("{} warning{}", self.warnings.len(), if self.warnings.len() == 1 { "" } else { "s" }));
+        parts.push(format!(
+            "{} warning{}",
+            self.warnings.len(),
+            if self.warnings.len() == 1 { "" } else { "s" }
+        ));
         parts.push(format!("{:.2} s", self.elapsed.as_secs_f64()));
         parts.join(" · ")
     }
@@ -101,8 +109,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     }
     let mut diagnostics = Vec::new();
     let loaded = content::load_sources(root, &config, &mut diagnostics);
-    let pages = parse_all(&loaded.files, &mut diagnostics);
-    let site = links::link(config, pages, &mut diagnostics);
+    let (pages, unparsed) = parse_all(&loaded.files, &mut diagnostics);
+    let site = links::link(config, pages, &unparsed, &mut diagnostics);
     let theme = Theme::load(root, &site.config.theme);
     if diagnostics.iter().any(Diagnostic::is_error) {
         if let Err(theme_problems) = theme {
@@ -111,7 +119,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         return Err(diagnostics.into());
     }
     let theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
-    let mut files = render::render_site(&site, &theme).map_err(|problems| with_warnings(problems, &diagnostics))?;
+    let mut files = render::render_site(&site, &theme)
+        .map_err(|problems| with_warnings(problems, &diagnostics))?;
     files.extend(search::index_files(&site));
     files.extend(static_files(&theme, &loaded.assets, &mut diagnostics));
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -119,14 +128,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     if let Some(output) = &options.output {
-        let out_files = files.iter().map(|f| OutFile { path: &f.path, contents: &f.contents });
-        output::write_site(root, output, out_files).map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
+        let out_files = files.iter().map(|f| OutFile {
+            path: &f.path,
+            contents: &f.contents,
+        });
+        output::write_site(root, output, out_files)
+            .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
     }
     diagnostics::sort(&mut diagnostics);
     Ok(BuildReport {
         pages_per_kind: pages_per_kind(&site),
         tag_count: site.config.tags.len(),
-        files_written: if options.output.is_some() { files.len() } else { 0 },
+        files_written: if options.output.is_some() {
+            files.len()
+        } else {
+            0
+        },
         warnings: diagnostics,
         elapsed: started.elapsed(),
         site,
@@ -144,31 +161,57 @@ fn read_config(root: &Path) -> Result<SiteConfig, BuildFailure> {
 }
 
 /// Parses every file in parallel, keeping input order so the outcome is deterministic.
-fn parse_all(files: &[content::SourceFile], diagnostics: &mut Vec<Diagnostic>) -> Vec<Page> {
+fn parse_all(
+    files: &[content::SourceFile],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<Page>, links::Unparsed) {
     let results: Vec<_> = files.par_iter().map(content::parse_page).collect();
     let mut pages = Vec::with_capacity(results.len());
-    for result in results {
+    let mut unparsed = links::Unparsed::default();
+    for (file, result) in files.iter().zip(results) {
         match result {
             Ok(page) => pages.push(page),
-            Err(problems) => diagnostics.extend(problems),
+            Err(problems) => {
+                diagnostics.extend(problems);
+                let stem = file
+                    .content_path
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .trim_end_matches(".md");
+                unparsed.slugs.insert((file.kind, stem.to_string()));
+                unparsed.content_paths.insert(file.content_path.clone());
+            }
         }
     }
-    pages
+    (pages, unparsed)
 }
 
 /// Theme static files under `static/`, then assets next to their pages; clashes are errors.
-fn static_files(theme: &Theme, assets: &[(PathBuf, String)], diagnostics: &mut Vec<Diagnostic>) -> Vec<OutputFile> {
-    let mut files: BTreeMap<String, Vec<u8>> =
-        theme.static_files.iter().map(|(name, bytes)| (format!("static/{name}"), bytes.clone())).collect();
+fn static_files(
+    theme: &Theme,
+    assets: &[(PathBuf, String)],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<OutputFile> {
+    let mut files: BTreeMap<String, Vec<u8>> = theme
+        .static_files
+        .iter()
+        .map(|(name, bytes)| (format!("static/{name}"), bytes.clone()))
+        .collect();
     for (path, content_path) in assets {
         match fs::read(path) {
             Ok(bytes) => {
                 files.insert(content_path.clone(), bytes);
             }
-            Err(error) => diagnostics.push(Diagnostic::error(path, format!("cannot read: {error}"))),
+            Err(error) => {
+                diagnostics.push(Diagnostic::error(path, format!("cannot read: {error}")))
+            }
         }
     }
-    files.into_iter().map(|(path, contents)| OutputFile { path, contents }).collect()
+    files
+        .into_iter()
+        .map(|(path, contents)| OutputFile { path, contents })
+        .collect()
 }
 
 fn with_warnings(mut problems: Vec<Diagnostic>, earlier: &[Diagnostic]) -> BuildFailure {
@@ -178,14 +221,21 @@ fn with_warnings(mut problems: Vec<Diagnostic>, earlier: &[Diagnostic]) -> Build
 
 fn output_diagnostic(error: output::OutputError) -> Diagnostic {
     let path = match &error {
-        output::OutputError::Refused { path, .. } | output::OutputError::Io { path, .. } => path.clone(),
+        output::OutputError::Refused { path, .. } | output::OutputError::Io { path, .. } => {
+            path.clone()
+        }
     };
-    Diagnostic::error(path, error.to_string()).with_hint("pass --output DIR to write the site elsewhere")
+    Diagnostic::error(path, error.to_string())
+        .with_hint("pass --output DIR to write the site elsewhere")
 }
 
 fn pages_per_kind(site: &Site) -> Vec<(String, usize)> {
     Kind::ALL
         .into_iter()
-        .filter_map(|kind| site.config.kind_config(kind).map(|k| (k.name.clone(), site.pages_of(kind).count())))
+        .filter_map(|kind| {
+            site.config
+                .kind_config(kind)
+                .map(|k| (k.name.clone(), site.pages_of(kind).count()))
+        })
         .collect()
 }

@@ -4,7 +4,7 @@
 //! responsibilities, problems, countermeasures, related, sources) and every `@/` link in a
 //! body is resolved to a page index, with back-links and tag membership computed once.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::config::SiteConfig;
 use crate::content::{Kind, Page};
@@ -29,12 +29,30 @@ pub struct Site {
 
 impl Site {
     pub fn pages_of(&self, kind: Kind) -> impl Iterator<Item = (usize, &Page)> {
-        self.pages.iter().enumerate().filter(move |(_, p)| p.kind == kind)
+        self.pages
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.kind == kind)
     }
 }
 
+/// Files that exist but failed to parse: references to them are not reported again, since
+/// the parse error already says what to fix.
+#[derive(Debug, Default)]
+pub struct Unparsed {
+    /// (kind, slug from the file name)
+    pub slugs: HashSet<(Kind, String)>,
+    /// paths under `content/`
+    pub content_paths: HashSet<String>,
+}
+
 /// Resolves every reference, reporting each broken one (errors) and each orphan (warnings).
-pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diagnostic>) -> Site {
+pub fn link(
+    config: SiteConfig,
+    mut pages: Vec<Page>,
+    unparsed: &Unparsed,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Site {
     pages.sort_by(|a, b| {
         (a.kind, a.meta.order.unwrap_or(i64::MAX), &a.slug, &a.file).cmp(&(
             b.kind,
@@ -57,6 +75,7 @@ pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diag
 
     let mut references = Vec::with_capacity(pages.len());
     let mut incoming: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); pages.len()];
+    let mut links_out = vec![false; pages.len()];
     for (index, page) in pages.iter().enumerate() {
         check_level_and_tags(&config, page, diagnostics);
         let mut resolved = Vec::new();
@@ -68,9 +87,13 @@ pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diag
                         targets.push(target);
                         if target != index {
                             incoming[target].insert(index);
+                            links_out[index] = true;
                         }
                     }
-                    None => diagnostics.push(unknown_reference(&pages, page, field, target_kind, slug)),
+                    None if unparsed.slugs.contains(&(target_kind, slug.clone())) => {}
+                    None => {
+                        diagnostics.push(unknown_reference(&pages, page, field, target_kind, slug))
+                    }
                 }
             }
             if !targets.is_empty() {
@@ -83,8 +106,10 @@ pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diag
                 Some(&target) => {
                     if target != index {
                         incoming[target].insert(index);
+                        links_out[index] = true;
                     }
                 }
+                None if unparsed.content_paths.contains(&link.target) => {}
                 None => {
                     let known = by_content_path.keys().map(String::as_str);
                     let d = Diagnostic::error(
@@ -94,15 +119,20 @@ pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diag
                     .at(link.line, link.column);
                     diagnostics.push(match closest_match(&link.target, known) {
                         Some(best) => d.with_hint(format!("did you mean `@/{best}`?")),
-                        None => d.with_hint("links name a file under content/, e.g. `@/problems/example.md`"),
+                        None => d.with_hint(
+                            "links name a file under content/, e.g. `@/problems/example.md`",
+                        ),
                     });
                 }
             }
         }
     }
 
-    let mut tags: BTreeMap<String, Vec<usize>> =
-        config.tags.iter().map(|t| (t.slug.clone(), Vec::new())).collect();
+    let mut tags: BTreeMap<String, Vec<usize>> = config
+        .tags
+        .iter()
+        .map(|t| (t.slug.clone(), Vec::new()))
+        .collect();
     for (index, page) in pages.iter().enumerate() {
         for tag in &page.meta.tags {
             if let Some(members) = tags.get_mut(tag) {
@@ -122,10 +152,14 @@ pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diag
         }
     }
     for (index, page) in pages.iter().enumerate() {
-        if incoming[index].is_empty() && !matches!(page.kind, Kind::Page) {
+        // A page that names others is reachable through their back-links.
+        if incoming[index].is_empty() && !links_out[index] && !matches!(page.kind, Kind::Page) {
             diagnostics.push(
-                Diagnostic::warning(&page.file, "orphan page: no other page refers to it")
-                    .with_hint("reference it from a related page so readers can find it"),
+                Diagnostic::warning(
+                    &page.file,
+                    "orphan page: it names no other page and none names it",
+                )
+                .with_hint("reference it from a related page so readers can find it"),
             );
         }
     }
@@ -134,7 +168,10 @@ pub fn link(config: SiteConfig, mut pages: Vec<Page>, diagnostics: &mut Vec<Diag
         config,
         pages,
         references,
-        backlinks: incoming.into_iter().map(|s| s.into_iter().collect()).collect(),
+        backlinks: incoming
+            .into_iter()
+            .map(|s| s.into_iter().collect())
+            .collect(),
         tags,
         by_content_path,
     }
@@ -164,11 +201,16 @@ fn check_duplicate_slugs(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) {
 fn check_level_and_tags(config: &SiteConfig, page: &Page, diagnostics: &mut Vec<Diagnostic>) {
     if let Some(level) = &page.meta.level {
         if config.level(level).is_none() {
-            let line = page.line_of("level:").unwrap_or(page.front_matter_first_line);
+            let line = page
+                .line_of("level:")
+                .unwrap_or(page.front_matter_first_line);
             let by_name = config.levels.iter().find(|l| &l.name == level);
             let d = Diagnostic::error(&page.file, format!("unknown level `{level}`")).at_line(line);
             diagnostics.push(match by_name {
-                Some(l) => d.with_hint(format!("levels are named by slug: use `{}` for {}", l.slug, l.name)),
+                Some(l) => d.with_hint(format!(
+                    "levels are named by slug: use `{}` for {}",
+                    l.slug, l.name
+                )),
                 None => d.suggesting(level, config.levels.iter().map(|l| l.slug.as_str())),
             });
         }
@@ -179,7 +221,10 @@ fn check_level_and_tags(config: &SiteConfig, page: &Page, diagnostics: &mut Vec<
             let by_name = config.tags.iter().find(|t| &t.name == tag);
             let d = Diagnostic::error(&page.file, format!("unknown tag `{tag}`")).at_line(line);
             diagnostics.push(match by_name {
-                Some(t) => d.with_hint(format!("tags are named by slug: use `{}` for {}", t.slug, t.name)),
+                Some(t) => d.with_hint(format!(
+                    "tags are named by slug: use `{}` for {}",
+                    t.slug, t.name
+                )),
                 None => d
                     .suggesting(tag, config.tags.iter().map(|t| t.slug.as_str()))
                     .with_hint_if_none("declare it under `tags:` in content/site.yaml"),
@@ -198,7 +243,10 @@ fn unknown_reference(
     let line = page.line_of(slug).unwrap_or(page.front_matter_first_line);
     let d = Diagnostic::error(
         &page.file,
-        format!("`{field}` names `{slug}`, but there is no {} page with that slug", target_kind.slug()),
+        format!(
+            "`{field}` names `{slug}`, but there is no {} page with that slug",
+            target_kind.slug()
+        ),
     )
     .at_line(line);
     let candidates: Vec<&Page> = pages.iter().filter(|p| p.kind == target_kind).collect();
@@ -207,14 +255,19 @@ fn unknown_reference(
         .iter()
         .find(|p| p.meta.title == slug || p.meta.aliases.iter().any(|a| a == slug))
     {
-        return d.with_hint(format!("references use slugs: `{}` is the slug of {}", p.slug, p.meta.title));
+        return d.with_hint(format!(
+            "references use slugs: `{}` is the slug of {}",
+            p.slug, p.meta.title
+        ));
     }
-    let names = candidates
-        .iter()
-        .flat_map(|p| std::iter::once(p.slug.as_str()).chain(std::iter::once(p.meta.title.as_str())));
+    let names = candidates.iter().flat_map(|p| {
+        std::iter::once(p.slug.as_str()).chain(std::iter::once(p.meta.title.as_str()))
+    });
     match closest_match(slug, names) {
         Some(best) => {
-            let target = candidates.iter().find(|p| p.slug == best || p.meta.title == best);
+            let target = candidates
+                .iter()
+                .find(|p| p.slug == best || p.meta.title == best);
             match target {
                 Some(p) => d.with_hint(format!("did you mean `{}` ({})?", p.slug, p.meta.title)),
                 None => d,

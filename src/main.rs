@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use policykb::{build, scaffold, BuildFailure, BuildOptions};
 
 #[derive(Parser)]
-#[command(name = "policykb", version, about = "Builds an offline, searchable knowledge-base website from Markdown")]
+#[command(
+    name = "policykb",
+    version,
+    about = "Builds an offline, searchable knowledge-base website from Markdown"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -54,7 +58,13 @@ fn main() -> ExitCode {
         },
         Command::Build { root, output } => {
             let output = output.unwrap_or_else(|| root.join("public"));
-            run(BuildOptions { root, output: Some(output.clone()) }, &format!("built into {}", output.display()))
+            run(
+                BuildOptions {
+                    root,
+                    output: Some(output.clone()),
+                },
+                &format!("built into {}", output.display()),
+            )
         }
         Command::Check { root } => run(BuildOptions { root, output: None }, "checked"),
     }
@@ -86,6 +96,10 @@ fn report_failure(failure: &BuildFailure) {
         "build failed: {errors} error{}, {} warning{}; nothing was written",
         if errors == 1 { "" } else { "s" },
         failure.diagnostics.len() - errors,
-        if failure.diagnostics.len() - errors == 1 { "" } else { "s" },
+        if failure.diagnostics.len() - errors == 1 {
+            ""
+        } else {
+            "s"
+        },
     );
 }

@@ -51,9 +51,8 @@ pub fn internal_links(body: &str, first_line: usize) -> Vec<InternalLink> {
     let mut links = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         let dest = match &event {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
-                dest_url
-            }
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
             _ => continue,
         };
         if let Some(path) = dest.strip_prefix(INTERNAL_LINK_PREFIX) {
@@ -93,7 +92,11 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> RenderedM
                     let title = text_of(&inner);
                     let id = unique_id(&heading_id(&title), &mut used_ids);
                     if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
-                        toc.push(TocEntry { level: level as u8, id: id.clone(), title });
+                        toc.push(TocEntry {
+                            level: level as u8,
+                            id: id.clone(),
+                            title,
+                        });
                     }
                     let anchor = format!(
                         "<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"本节链接\">#</a>"
@@ -117,20 +120,34 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> RenderedM
     }
     let mut html_out = String::with_capacity(body.len() * 3 / 2);
     html::push_html(&mut html_out, events.into_iter());
-    RenderedMarkdown { html: html_out, toc, plain_text }
+    RenderedMarkdown {
+        html: html_out,
+        toc,
+        plain_text,
+    }
 }
 
 /// Escapes raw HTML, rewrites `@/` links and neutralises script URLs: content never injects markup.
 fn make_safe<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
     match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
-        Event::Start(Tag::Link { link_type, dest_url, title, id }) => Event::Start(Tag::Link {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
             link_type,
             dest_url: safe_url(dest_url, resolve),
             title,
             id,
         }),
-        Event::Start(Tag::Image { link_type, dest_url, title, id }) => Event::Start(Tag::Image {
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
             link_type,
             dest_url: safe_url(dest_url, resolve),
             title,
@@ -152,7 +169,11 @@ fn safe_url<'a>(url: CowStr<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Co
             (None, _) => CowStr::from("#"),
         };
     }
-    let scheme = url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    let scheme = url
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if url.contains(':') && matches!(scheme.trim(), "javascript" | "vbscript" | "data") {
         return CowStr::from("#");
     }
@@ -219,15 +240,30 @@ mod tests {
         let links = internal_links(body, 10);
         assert_eq!(
             links,
-            vec![InternalLink { target: "problems/a.md".into(), line: 12, column: 2 }]
+            vec![InternalLink {
+                target: "problems/a.md".into(),
+                line: 12,
+                column: 2
+            }]
         );
-        let out = render(body, &|path| (path == "problems/a.md").then(|| "../problems/a.html".into()));
-        assert!(out.html.contains("href=\"../problems/a.html#危害\""), "{}", out.html);
+        let out = render(body, &|path| {
+            (path == "problems/a.md").then(|| "../problems/a.html".into())
+        });
+        // pulldown-cmark percent-encodes the fragment; browsers decode it to find id="危害".
+        assert!(
+            out.html
+                .contains("href=\"../problems/a.html#%E5%8D%B1%E5%AE%B3\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
     fn raw_html_and_script_urls_are_neutralised() {
-        let out = render("<script>alert(1)</script>\n\n[x](javascript:alert(1))\n", &no_links);
+        let out = render(
+            "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n",
+            &no_links,
+        );
         assert!(!out.html.contains("<script>"), "{}", out.html);
         assert!(out.html.contains("&lt;script&gt;"));
         assert!(out.html.contains("href=\"#\""));

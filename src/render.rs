@@ -151,20 +151,32 @@ enum Job {
 fn jobs(site: &Site) -> Vec<Job> {
     let mut jobs = vec![Job::Home, Job::TagIndex, Job::Search];
     jobs.extend((0..site.pages.len()).map(Job::Page));
-    jobs.extend(Kind::ALL.into_iter().filter(|k| site.config.kind_config(*k).is_some()).map(Job::KindIndex));
+    jobs.extend(
+        Kind::ALL
+            .into_iter()
+            .filter(|k| site.config.kind_config(*k).is_some())
+            .map(Job::KindIndex),
+    );
     jobs.extend((0..site.config.levels.len()).map(Job::Level));
     jobs.extend(site.tags.keys().cloned().map(Job::Tag));
     jobs
 }
 
-fn render_job(site: &Site, view: &SiteView, theme: &Theme, job: &Job) -> Result<OutputFile, Diagnostic> {
+fn render_job(
+    site: &Site,
+    view: &SiteView,
+    theme: &Theme,
+    job: &Job,
+) -> Result<OutputFile, Diagnostic> {
     let mut context = Context::new();
     context.insert("site", view);
     let (path, template) = match job {
         Job::Home => {
             context.insert("root", "");
-            let responsibilities: Vec<LinkView> =
-                site.pages_of(Kind::Responsibility).map(|(i, _)| link_view(site, i)).collect();
+            let responsibilities: Vec<LinkView> = site
+                .pages_of(Kind::Responsibility)
+                .map(|(i, _)| link_view(site, i))
+                .collect();
             context.insert("responsibilities", &responsibilities);
             ("index.html".to_string(), "home.html")
         }
@@ -211,7 +223,10 @@ fn render_job(site: &Site, view: &SiteView, theme: &Theme, job: &Job) -> Result<
         }
     };
     let html = theme.render(template, &context)?;
-    Ok(OutputFile { path, contents: html.into_bytes() })
+    Ok(OutputFile {
+        path,
+        contents: html.into_bytes(),
+    })
 }
 
 /// `""` for files at the top, `"../"` for files one folder down.
@@ -224,11 +239,15 @@ pub fn page_url(site: &Site, page: &Page) -> String {
 }
 
 fn folder(site: &Site, kind: Kind) -> &str {
-    site.config.kind_config(kind).map_or(kind.slug(), |k| k.folder.as_str())
+    site.config
+        .kind_config(kind)
+        .map_or(kind.slug(), |k| k.folder.as_str())
 }
 
 fn kind_name(site: &Site, kind: Kind) -> String {
-    site.config.kind_config(kind).map_or_else(|| kind.slug().to_string(), |k| k.name.clone())
+    site.config
+        .kind_config(kind)
+        .map_or_else(|| kind.slug().to_string(), |k| k.name.clone())
 }
 
 fn kind_index_url(site: &Site, kind: Kind) -> String {
@@ -283,8 +302,15 @@ fn site_view(site: &Site) -> SiteView {
         language: config.language.clone(),
         kinds,
         levels,
-        tags: config.tags.iter().map(|t| tag_link(site, &t.slug)).collect(),
-        guides: site.pages_of(Kind::Page).map(|(i, _)| link_view(site, i)).collect(),
+        tags: config
+            .tags
+            .iter()
+            .map(|t| tag_link(site, &t.slug))
+            .collect(),
+        guides: site
+            .pages_of(Kind::Page)
+            .map(|(i, _)| link_view(site, i))
+            .collect(),
         page_count: site.pages.len(),
     }
 }
@@ -332,7 +358,10 @@ fn page_view(site: &Site, index: usize, own_url: &str) -> PageView {
         .collect();
     let backlinks = group_by_kind(
         site,
-        site.backlinks[index].iter().copied().filter(|i| !shown.contains(i)),
+        site.backlinks[index]
+            .iter()
+            .copied()
+            .filter(|i| !shown.contains(i)),
         |kind| backlink_label(page.kind, kind),
     );
     let sources = site.references[index]
@@ -390,7 +419,14 @@ fn facts(page: &Page) -> Vec<(String, String)> {
     add("地点", &meta.place);
     add("发布者", &meta.publisher);
     add("作者", &meta.author);
-    add(if page.kind == Kind::Source { "发布日期" } else { "时间" }, &meta.date);
+    add(
+        if page.kind == Kind::Source {
+            "发布日期"
+        } else {
+            "时间"
+        },
+        &meta.date,
+    );
     if meta.illustrative {
         facts.push(("性质".into(), "来源文献中的未具名示例".into()));
     }
@@ -437,7 +473,10 @@ fn group_by_kind(
     let mut groups: BTreeMap<(Kind, String), Vec<LinkView>> = BTreeMap::new();
     for index in indices {
         let kind = site.pages[index].kind;
-        groups.entry((kind, label(kind))).or_default().push(link_view(site, index));
+        groups
+            .entry((kind, label(kind)))
+            .or_default()
+            .push(link_view(site, index));
     }
     // Several kinds may share a label (sources' back-links): merge them, keeping kind order.
     let mut merged: Vec<GroupView> = Vec::new();
@@ -459,7 +498,12 @@ fn breadcrumbs(site: &Site, page: &Page) -> Vec<LinkView> {
         kind_name: String::new(),
         illustrative: false,
     }];
-    if let Some(level) = page.meta.level.as_deref().and_then(|l| site.config.level(l)) {
+    if let Some(level) = page
+        .meta
+        .level
+        .as_deref()
+        .and_then(|l| site.config.level(l))
+    {
         crumbs.push(LinkView {
             title: level.name.clone(),
             url: level_url(&level.slug),
@@ -499,8 +543,10 @@ fn kind_groups(site: &Site, kind: Kind) -> Vec<GroupView> {
             .collect();
     }
     if kind == Kind::Case {
-        let (illustrative, real): (Vec<usize>, Vec<usize>) =
-            site.pages_of(kind).map(|(i, _)| i).partition(|&i| site.pages[i].meta.illustrative);
+        let (illustrative, real): (Vec<usize>, Vec<usize>) = site
+            .pages_of(kind)
+            .map(|(i, _)| i)
+            .partition(|&i| site.pages[i].meta.illustrative);
         return [("各地实践", real), ("文献中的示例", illustrative)]
             .into_iter()
             .filter(|(_, pages)| !pages.is_empty())
@@ -512,7 +558,10 @@ fn kind_groups(site: &Site, kind: Kind) -> Vec<GroupView> {
     }
     vec![GroupView {
         label: kind_name(site, kind),
-        links: site.pages_of(kind).map(|(i, _)| link_view(site, i)).collect(),
+        links: site
+            .pages_of(kind)
+            .map(|(i, _)| link_view(site, i))
+            .collect(),
     }]
 }
 

@@ -121,7 +121,10 @@ pub const FIELDS: [&str; 4] = ["title", "aliases", "tags", "body"];
 
 /// `search-index.js`: the elasticlunr index, the documents and the filter vocabularies.
 pub fn index_files(site: &Site) -> Vec<OutputFile> {
-    let mut index = IndexBuilder::with_language(Box::new(ChineseBigrams)).save_docs(false).add_fields(FIELDS).build();
+    let mut index = IndexBuilder::with_language(Box::new(ChineseBigrams))
+        .save_docs(false)
+        .add_fields(FIELDS)
+        .build();
     let mut docs = Vec::with_capacity(site.pages.len());
     for (number, page) in site.pages.iter().enumerate() {
         let text = markdown::render(&page.body, &|_| None).plain_text;
@@ -129,17 +132,35 @@ pub fn index_files(site: &Site) -> Vec<OutputFile> {
             .meta
             .tags
             .iter()
-            .map(|t| site.config.tag(t).map_or_else(|| t.clone(), |c| c.name.clone()))
+            .map(|t| {
+                site.config
+                    .tag(t)
+                    .map_or_else(|| t.clone(), |c| c.name.clone())
+            })
             .collect();
         let body = format!("{} {}", page.meta.summary, text);
-        index.add_doc(&number.to_string(), [&page.meta.title, &page.meta.aliases.join(" "), &tag_names.join(" "), &body]);
+        index.add_doc(
+            &number.to_string(),
+            [
+                &page.meta.title,
+                &page.meta.aliases.join(" "),
+                &tag_names.join(" "),
+                &body,
+            ],
+        );
         let level = page.meta.level.clone().unwrap_or_default();
         docs.push(SearchDoc {
             url: page_url(site, page),
             title: page.meta.title.clone(),
             kind: page.kind.slug().to_string(),
-            kind_name: site.config.kind_config(page.kind).map_or_else(String::new, |k| k.name.clone()),
-            level_name: site.config.level(&level).map_or_else(String::new, |l| l.name.clone()),
+            kind_name: site
+                .config
+                .kind_config(page.kind)
+                .map_or_else(String::new, |k| k.name.clone()),
+            level_name: site
+                .config
+                .level(&level)
+                .map_or_else(String::new, |l| l.name.clone()),
             level,
             tags: page.meta.tags.clone(),
             aliases: page.meta.aliases.clone(),
@@ -151,10 +172,24 @@ pub fn index_files(site: &Site) -> Vec<OutputFile> {
         kinds: Kind::ALL
             .into_iter()
             .filter(|k| *k != Kind::Page)
-            .filter_map(|k| site.config.kind_config(k).map(|c| (k.slug().to_string(), c.name.clone())))
+            .filter_map(|k| {
+                site.config
+                    .kind_config(k)
+                    .map(|c| (k.slug().to_string(), c.name.clone()))
+            })
             .collect(),
-        levels: site.config.levels.iter().map(|l| (l.slug.clone(), l.name.clone())).collect(),
-        tags: site.config.tags.iter().map(|t| (t.slug.clone(), t.name.clone())).collect(),
+        levels: site
+            .config
+            .levels
+            .iter()
+            .map(|l| (l.slug.clone(), l.name.clone()))
+            .collect(),
+        tags: site
+            .config
+            .tags
+            .iter()
+            .map(|t| (t.slug.clone(), t.name.clone()))
+            .collect(),
     };
     let script = format!(
         "window.POLICYKB_SEARCH = {{\"index\": {}, \"docs\": {}, \"filters\": {}}};\n",
@@ -162,12 +197,17 @@ pub fn index_files(site: &Site) -> Vec<OutputFile> {
         to_script_json(&docs),
         to_script_json(&filters)
     );
-    vec![OutputFile { path: "search-index.js".into(), contents: script.into_bytes() }]
+    vec![OutputFile {
+        path: "search-index.js".into(),
+        contents: script.into_bytes(),
+    }]
 }
 
 /// JSON that is safe inside a script: `<` is escaped so `</script>` in content cannot end it.
 fn to_script_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "null".into()).replace('<', "\\u003c")
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c")
 }
 
 #[cfg(test)]
@@ -187,7 +227,10 @@ mod tests {
     #[test]
     fn latin_and_digits_stay_whole_and_punctuation_splits() {
         assert_eq!(tokens("OA系统"), ["oa", "系统"]);
-        assert_eq!(tokens("2024年，三会一课"), ["2024", "年", "三会", "会一", "一课"]);
+        assert_eq!(
+            tokens("2024年，三会一课"),
+            ["2024", "年", "三会", "会一", "一课"]
+        );
     }
 
     #[test]
@@ -203,7 +246,8 @@ mod tests {
     #[test]
     fn shared_fixture_matches() {
         let fixture = include_str!("../tests/fixtures/tokenizer.json");
-        let cases: Vec<(String, Vec<String>)> = serde_json::from_str(fixture).expect("fixture is JSON");
+        let cases: Vec<(String, Vec<String>)> =
+            serde_json::from_str(fixture).expect("fixture is JSON");
         assert!(cases.len() >= 10);
         for (input, expected) in cases {
             assert_eq!(tokenize(&input), expected, "input {input:?}");

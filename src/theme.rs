@@ -16,25 +16,65 @@ use crate::diagnostics::Diagnostic;
 
 /// The default theme, embedded so `init` and builds without a theme folder work anywhere.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("../themes/default/templates/base.html")),
-    ("home.html", include_str!("../themes/default/templates/home.html")),
-    ("page.html", include_str!("../themes/default/templates/page.html")),
-    ("kind.html", include_str!("../themes/default/templates/kind.html")),
-    ("level.html", include_str!("../themes/default/templates/level.html")),
-    ("tag.html", include_str!("../themes/default/templates/tag.html")),
-    ("tags.html", include_str!("../themes/default/templates/tags.html")),
-    ("search.html", include_str!("../themes/default/templates/search.html")),
+    (
+        "base.html",
+        include_str!("../themes/default/templates/base.html"),
+    ),
+    (
+        "home.html",
+        include_str!("../themes/default/templates/home.html"),
+    ),
+    (
+        "page.html",
+        include_str!("../themes/default/templates/page.html"),
+    ),
+    (
+        "kind.html",
+        include_str!("../themes/default/templates/kind.html"),
+    ),
+    (
+        "level.html",
+        include_str!("../themes/default/templates/level.html"),
+    ),
+    (
+        "tag.html",
+        include_str!("../themes/default/templates/tag.html"),
+    ),
+    (
+        "tags.html",
+        include_str!("../themes/default/templates/tags.html"),
+    ),
+    (
+        "search.html",
+        include_str!("../themes/default/templates/search.html"),
+    ),
 ];
 
 const DEFAULT_STATIC: &[(&str, &str)] = &[
-    ("style.css", include_str!("../themes/default/static/style.css")),
-    ("search.js", include_str!("../themes/default/static/search.js")),
-    ("tokenizer.js", include_str!("../themes/default/static/tokenizer.js")),
+    (
+        "style.css",
+        include_str!("../themes/default/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_str!("../themes/default/static/search.js"),
+    ),
+    (
+        "tokenizer.js",
+        include_str!("../themes/default/static/tokenizer.js"),
+    ),
 ];
 
 /// Templates every theme must provide, because the renderer asks for them by name.
-pub const REQUIRED_TEMPLATES: &[&str] =
-    &["home.html", "page.html", "kind.html", "level.html", "tag.html", "tags.html", "search.html"];
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "home.html",
+    "page.html",
+    "kind.html",
+    "level.html",
+    "tag.html",
+    "tags.html",
+    "search.html",
+];
 
 /// Compiled templates plus the static files to copy into the output under `static/`.
 pub struct Theme {
@@ -53,8 +93,18 @@ impl Theme {
         let mut problems = Vec::new();
         let theme_dir = root.join("themes").join(name);
         if theme_dir.is_dir() {
-            read_templates(root, &theme_dir.join("templates"), &mut sources, &mut problems);
-            read_static(root, &theme_dir.join("static"), &mut static_files, &mut problems);
+            read_templates(
+                root,
+                &theme_dir.join("templates"),
+                &mut sources,
+                &mut problems,
+            );
+            read_static(
+                root,
+                &theme_dir.join("static"),
+                &mut static_files,
+                &mut problems,
+            );
         } else if name == "default" {
             for (file, text) in DEFAULT_TEMPLATES {
                 let origin = PathBuf::from("themes/default/templates").join(file);
@@ -66,7 +116,10 @@ impl Theme {
         } else {
             return Err(vec![Diagnostic::error(
                 Path::new("content").join(crate::config::CONFIG_FILE),
-                format!("theme `{name}` not found: there is no folder {}", theme_dir.display()),
+                format!(
+                    "theme `{name}` not found: there is no folder {}",
+                    theme_dir.display()
+                ),
             )
             .with_hint("use `theme: default`, or create themes/<name>/templates/")]);
         }
@@ -75,8 +128,13 @@ impl Theme {
         for required in REQUIRED_TEMPLATES {
             if !sources.contains_key(*required) {
                 problems.push(
-                    Diagnostic::error(theme_dir.join("templates").join(required), "template missing")
-                        .with_hint(format!("theme `{name}` must provide {required}; copy it from themes/default")),
+                    Diagnostic::error(
+                        theme_dir.join("templates").join(required),
+                        "template missing",
+                    )
+                    .with_hint(format!(
+                        "theme `{name}` must provide {required}; copy it from themes/default"
+                    )),
                 );
             }
         }
@@ -88,8 +146,12 @@ impl Theme {
 
     /// The embedded default theme's files, for `policykb init`.
     pub fn default_files() -> Vec<(String, &'static str)> {
-        let templates = DEFAULT_TEMPLATES.iter().map(|(f, t)| (format!("templates/{f}"), *t));
-        let statics = DEFAULT_STATIC.iter().map(|(f, t)| (format!("static/{f}"), *t));
+        let templates = DEFAULT_TEMPLATES
+            .iter()
+            .map(|(f, t)| (format!("templates/{f}"), *t));
+        let statics = DEFAULT_STATIC
+            .iter()
+            .map(|(f, t)| (format!("static/{f}"), *t));
         templates.chain(statics).collect()
     }
 
@@ -98,18 +160,28 @@ impl Theme {
         static_files: BTreeMap<String, Vec<u8>>,
     ) -> Result<Theme, Vec<Diagnostic>> {
         let mut tera = Tera::new();
-        let origins: BTreeMap<String, PathBuf> =
-            sources.iter().map(|(name, (origin, _))| (name.clone(), origin.clone())).collect();
-        let templates = sources.iter().map(|(name, (_, text))| (name.as_str(), text.as_str()));
+        let origins: BTreeMap<String, PathBuf> = sources
+            .iter()
+            .map(|(name, (origin, _))| (name.clone(), origin.clone()))
+            .collect();
+        let templates = sources
+            .iter()
+            .map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(error) = tera.add_raw_templates(templates) {
             return Err(vec![template_diagnostic(&error, &origins)]);
         }
-        Ok(Theme { tera, origins, static_files })
+        Ok(Theme {
+            tera,
+            origins,
+            static_files,
+        })
     }
 
     /// Renders one template; a failure names the template file and line.
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(name, context).map_err(|error| template_diagnostic(&error, &self.origins))
+        self.tera
+            .render(name, context)
+            .map_err(|error| template_diagnostic(&error, &self.origins))
     }
 }
 
@@ -119,7 +191,10 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
     let hint = "check the template against the variables listed in README.md (Themes)";
     match error.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
-            let file = origins.get(report.filename()).cloned().unwrap_or_else(|| PathBuf::from(report.filename()));
+            let file = origins
+                .get(report.filename())
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(report.filename()));
             let span = report.span();
             Diagnostic::error(file, format!("template error: {}", report.message()))
                 .at(span.start_line, span.start_col + 1)
@@ -144,13 +219,24 @@ fn read_templates(
             Ok(Ok(text)) => {
                 sources.insert(name, (shown, text));
             }
-            Ok(Err(_)) => problems.push(Diagnostic::error(shown, "template is not valid UTF-8").with_hint("save it as UTF-8")),
-            Err(error) => problems.push(Diagnostic::error(shown, format!("cannot read template: {error}"))),
+            Ok(Err(_)) => problems.push(
+                Diagnostic::error(shown, "template is not valid UTF-8")
+                    .with_hint("save it as UTF-8"),
+            ),
+            Err(error) => problems.push(Diagnostic::error(
+                shown,
+                format!("cannot read template: {error}"),
+            )),
         }
     }
 }
 
-fn read_static(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>, problems: &mut Vec<Diagnostic>) {
+fn read_static(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, Vec<u8>>,
+    problems: &mut Vec<Diagnostic>,
+) {
     for (path, name) in files_under(dir) {
         match fs::read(&path) {
             Ok(bytes) => {

@@ -55,9 +55,15 @@ struct Split<'a> {
 /// Parses one file into a page, or returns every problem found in it.
 pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
     let split = split(&source.text).map_err(|d| vec![d.in_file(&source.file)])?;
-    let meta: FrontMatter =
-        yaml::parse_at(split.front_matter, split.front_matter_first_line).map_err(|e| {
-            let mut d = Diagnostic::error(&source.file, format!("invalid front matter: {}", e.message));
+    let meta: FrontMatter = yaml::parse_at(split.front_matter, split.front_matter_first_line)
+        .map_err(|e| {
+            // serde lists every accepted key after "expected one of"; the hint is more useful.
+            let message = e
+                .message
+                .split(", expected one of")
+                .next()
+                .unwrap_or(&e.message);
+            let mut d = Diagnostic::error(&source.file, format!("invalid front matter: {message}"));
             if let Some(line) = e.line {
                 d = d.at(line, e.column.unwrap_or(1));
             }
@@ -100,10 +106,11 @@ fn unknown_field_name(message: &str) -> Option<&str> {
 }
 
 fn all_keys() -> impl Iterator<Item = &'static str> {
-    COMMON_KEYS
-        .iter()
-        .copied()
-        .chain(Kind::ALL.iter().flat_map(|k| k.specific_keys().iter().copied()))
+    COMMON_KEYS.iter().copied().chain(
+        Kind::ALL
+            .iter()
+            .flat_map(|k| k.specific_keys().iter().copied()),
+    )
 }
 
 /// A diagnostic that is not yet tied to a file.
@@ -115,7 +122,9 @@ struct Located {
 
 impl Located {
     fn in_file(self, file: &std::path::Path) -> Diagnostic {
-        Diagnostic::error(file, self.message).at_line(self.line).with_hint(self.hint)
+        Diagnostic::error(file, self.message)
+            .at_line(self.line)
+            .with_hint(self.hint)
     }
 }
 
@@ -124,15 +133,14 @@ fn split(text: &str) -> Result<Split<'_>, Located> {
     let missing = || Located {
         line: 1,
         message: "missing front matter".to_string(),
-        hint: "start the file with a line `---`, the YAML fields (title, summary, …), and another `---`",
+        hint: "start the file with `---`, the YAML fields (title, summary, …), and another `---`",
     };
     let first_line_end = text.find('\n').ok_or_else(missing)?;
     if text[..first_line_end].trim_end() != "---" {
         return Err(missing());
     }
     let mut offset = first_line_end + 1;
-    let mut line_number = 2;
-    for line in text[offset..].split_inclusive('\n') {
+    for (line_number, line) in (2..).zip(text[offset..].split_inclusive('\n')) {
         if line.trim_end() == "---" {
             let front_matter = &text[first_line_end + 1..offset];
             return Ok(Split {
@@ -143,7 +151,6 @@ fn split(text: &str) -> Result<Split<'_>, Located> {
             });
         }
         offset += line.len();
-        line_number += 1;
     }
     Err(Located {
         line: 1,
@@ -159,16 +166,24 @@ fn check_page(page: &Page) -> Vec<Diagnostic> {
     let kind = page.kind.slug();
 
     for (line_offset, line) in page.front_matter_text.lines().enumerate() {
-        let Some(key) = top_level_key(line) else { continue };
+        let Some(key) = top_level_key(line) else {
+            continue;
+        };
         if !COMMON_KEYS.contains(&key) && !page.kind.specific_keys().contains(&key) {
             let allowed: Vec<&str> = page.kind.specific_keys().to_vec();
             problems.push(
                 error(format!("`{key}` is not a field of {kind} pages"))
                     .at_line(page.front_matter_first_line + line_offset)
                     .with_hint(if allowed.is_empty() {
-                        format!("{kind} pages take only the common fields: {}", COMMON_KEYS.join(", "))
+                        format!(
+                            "{kind} pages take only the common fields: {}",
+                            COMMON_KEYS.join(", ")
+                        )
                     } else {
-                        format!("{kind} pages take the common fields and {}", allowed.join(", "))
+                        format!(
+                            "{kind} pages take the common fields and {}",
+                            allowed.join(", ")
+                        )
                     }),
             );
         }
@@ -201,6 +216,14 @@ fn check_page(page: &Page) -> Vec<Diagnostic> {
                 .with_hint("a slug becomes a file name: no `/`, spaces, `?`, `#` or leading `.`"),
         );
     }
+    if page.slug == "index" {
+        let line = page.line_of("slug:").unwrap_or(first);
+        problems.push(
+            error("the slug `index` is taken by the kind's index page".to_string())
+                .at_line(line)
+                .with_hint("rename the file or set another `slug:`"),
+        );
+    }
     if let Some(declared) = &page.meta.kind {
         if declared != kind {
             let line = page.line_of("kind:").unwrap_or(first);
@@ -208,8 +231,10 @@ fn check_page(page: &Page) -> Vec<Diagnostic> {
                 error(format!("unknown kind `{declared}`"))
                     .suggesting(declared, Kind::ALL.iter().map(|k| k.slug()))
             } else {
-                error(format!("`kind: {declared}` does not match the folder, which holds {kind} pages"))
-                    .with_hint("move the file to the folder of its kind, or remove the `kind` field")
+                error(format!(
+                    "`kind: {declared}` does not match the folder, which holds {kind} pages"
+                ))
+                .with_hint("move the file to the folder of its kind, or remove the `kind` field")
             };
             problems.push(d.at_line(line));
         }
@@ -224,8 +249,11 @@ fn top_level_key(line: &str) -> Option<&str> {
     }
     let (key, _) = line.split_once(':')?;
     let key = key.trim().trim_matches(['"', '\'']);
-    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .then_some(key)
+    (!key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+    .then_some(key)
 }
 
 #[cfg(test)]
@@ -260,7 +288,7 @@ mod tests {
         let errors =
             parse_page(&source(Kind::Problem, "---\ntitle: 甲\ntgas: [x]\n---\n")).unwrap_err();
         assert_eq!(errors[0].line, Some(3));
-        assert_eq!(errors[0].hint.as_deref(), Some("did you mean tags?"));
+        assert_eq!(errors[0].hint.as_deref(), Some("did you mean `tags`?"));
     }
 
     #[test]
@@ -271,7 +299,9 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("`level` is not a field of countermeasure pages"));
+        assert!(errors[0]
+            .message
+            .contains("`level` is not a field of countermeasure pages"));
         assert_eq!(errors[0].line, Some(4));
     }
 

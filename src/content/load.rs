@@ -45,8 +45,14 @@ pub fn load_sources(
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                let path = error.path().map(Path::to_path_buf).unwrap_or_else(|| content_dir.clone());
-                diagnostics.push(Diagnostic::error(relative(root, &path), format!("cannot read: {error}")));
+                let path = error
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| content_dir.clone());
+                diagnostics.push(Diagnostic::error(
+                    relative(root, &path),
+                    format!("cannot read: {error}"),
+                ));
                 continue;
             }
         };
@@ -70,9 +76,14 @@ pub fn load_sources(
                 diagnostics.push(
                     Diagnostic::error(relative(root, path), format!("unknown kind folder `{top}`"))
                         .suggesting(top, folders)
-                        .with_hint(format!(
+                        .with_hint_if_none(format!(
                             "each kind has one folder: {}",
-                            config.kinds.iter().map(|k| k.folder.as_str()).collect::<Vec<_>>().join(", ")
+                            config
+                                .kinds
+                                .iter()
+                                .map(|k| k.folder.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                 );
             } else if entry.file_type().is_file() && content_path != CONFIG_FILE {

@@ -114,9 +114,17 @@ impl Page {
             _ => Kind::Problem,
         };
         [
-            ("responsibilities", Kind::Responsibility, &self.meta.responsibilities),
+            (
+                "responsibilities",
+                Kind::Responsibility,
+                &self.meta.responsibilities,
+            ),
             ("problems", Kind::Problem, &self.meta.problems),
-            ("countermeasures", Kind::Countermeasure, &self.meta.countermeasures),
+            (
+                "countermeasures",
+                Kind::Countermeasure,
+                &self.meta.countermeasures,
+            ),
             ("related", related_kind, &self.meta.related),
             ("sources", Kind::Source, &self.meta.sources),
         ]

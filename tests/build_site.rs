@@ -1,0 +1,219 @@
+//! Building small fixture sites and checking what lands in the output folder.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::Fixture;
+
+#[test]
+fn builds_every_kind_of_page_with_relative_links() {
+    let f = Fixture::valid();
+    let report = f.build().unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    for path in [
+        "index.html",
+        "search.html",
+        "search-index.js",
+        "static/style.css",
+        "static/search.js",
+        "problems/index.html",
+        "problems/formalism.html",
+        "problems/问责不力.html",
+        "levels/implementation.html",
+        "tags/index.html",
+        "tags/formalism.html",
+        "cases/anyang.html",
+        "sources/doc.html",
+        "pages/about.html",
+    ] {
+        assert!(f.output().join(path).is_file(), "{path} missing");
+    }
+    let page = f.read("problems/formalism.html");
+    assert!(page.contains(r#"href="../static/style.css""#));
+    assert!(
+        page.contains(
+            r#"href="../problems/%E9%97%AE%E8%B4%A3%E4%B8%8D%E5%8A%9B.html#%E5%8D%B1%E5%AE%B3""#
+        ) || page.contains(r#"href="../problems/问责不力.html#"#),
+        "@/ link not rewritten"
+    );
+    assert!(!page.contains("@/"), "an @/ link was left as written");
+    assert!(
+        !page.contains("http://") && !page.contains("https://"),
+        "absolute URL in output"
+    );
+}
+
+#[test]
+fn back_links_list_pages_that_only_the_other_side_names() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    // Only the case names the problem; the problem page must still list the case.
+    let problem = f.read("problems/问责不力.html");
+    assert!(problem.contains("相关案例"), "{problem}");
+    assert!(problem.contains("cases/anyang.html"));
+    // Only the countermeasure names 问责不力 in `problems`; the problem lists it as a back-link.
+    assert!(problem.contains("countermeasures/lists.html"));
+}
+
+#[test]
+fn chinese_headings_get_anchors_and_a_table_of_contents() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    let page = f.read("problems/formalism.html");
+    assert!(page.contains(r#"<h2 id="表现">"#), "{page}");
+    assert!(page.contains(r##"href="#表现""##));
+}
+
+#[test]
+fn tag_pages_group_by_kind_and_the_tag_index_counts() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    let tag = f.read("tags/accountability.html");
+    assert!(tag.contains("责任类型") && tag.contains("问题"), "{tag}");
+    assert!(tag.contains("../responsibilities/principal.html"));
+    let all = f.read("tags/index.html");
+    assert!(all.contains("问责 <span class=\"count\">2</span>"), "{all}");
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let f = Fixture::valid();
+    let first = f.check().unwrap().files;
+    let second = f.check().unwrap().files;
+    assert_eq!(first.len(), second.len());
+    for (a, b) in first.iter().zip(&second) {
+        assert_eq!(a.path, b.path);
+        assert!(
+            a.contents == b.contents,
+            "{} differs between builds",
+            a.path
+        );
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    let before = f.read("problems/formalism.html");
+    f.write(
+        "content/problems/formalism.md",
+        "---\ntitle: [unclosed\n---\n",
+    );
+    assert!(f.build().is_err());
+    assert_eq!(f.read("problems/formalism.html"), before);
+}
+
+#[test]
+fn refuses_to_write_over_root_content_or_foreign_folders() {
+    let f = Fixture::valid();
+    let foreign = f.root.join("notes");
+    fs::create_dir_all(&foreign).unwrap();
+    fs::write(foreign.join("keep.txt"), "mine").unwrap();
+    for output in [f.root.clone(), f.root.join("content"), foreign.clone()] {
+        let failure = f.build_into(&output).expect_err("output accepted");
+        let text = failure.diagnostics[0].to_string();
+        assert!(text.contains("refusing"), "{text}");
+    }
+    assert_eq!(
+        fs::read_to_string(foreign.join("keep.txt")).unwrap(),
+        "mine"
+    );
+    assert!(f.root.join("content/site.yaml").is_file());
+}
+
+#[test]
+fn knowledge_base_templates_override_the_theme() {
+    let f = Fixture::valid();
+    f.write("templates/tags.html", "{% extends \"base.html\" %}{% block main %}<p id=\"custom\">自定义 {{ site.tags | length }}</p>{% endblock main %}");
+    f.build().unwrap();
+    assert!(f
+        .read("tags/index.html")
+        .contains("<p id=\"custom\">自定义 2</p>"));
+}
+
+#[test]
+fn a_template_error_names_the_template_and_line() {
+    let f = Fixture::valid();
+    f.write(
+        "templates/tags.html",
+        "{% extends \"base.html\" %}\n{% block main %}\n{{ site.nope.deeper }}\n{% endblock main %}",
+    );
+    let errors = f.errors();
+    assert!(errors.contains("templates/tags.html:3"), "{errors}");
+}
+
+#[test]
+fn raw_html_in_content_is_escaped() {
+    let f = Fixture::valid();
+    f.write(
+        "content/pages/about.md",
+        "---\ntitle: 关于 <b>粗</b>\n---\n\n<script>alert(1)</script>\n",
+    );
+    f.build().unwrap();
+    let page = f.read("pages/about.html");
+    assert!(!page.contains("<script>alert"), "{page}");
+    assert!(
+        page.contains("关于 &lt;b&gt;粗&lt;&#x2F;b&gt;")
+            || page.contains("关于 &lt;b&gt;粗&lt;/b&gt;"),
+        "{page}"
+    );
+}
+
+#[test]
+fn cli_init_creates_a_knowledge_base_that_builds_cleanly() {
+    let dir = std::env::temp_dir().join(format!("policykb-init-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    let bin = env!("CARGO_BIN_EXE_policykb");
+    let init = Command::new(bin).arg("init").arg(&dir).output().unwrap();
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let build = Command::new(bin)
+        .arg("build")
+        .arg("--root")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&build.stderr);
+    assert!(build.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let summary = String::from_utf8_lossy(&build.stdout);
+    assert!(
+        summary.contains("1 问题") && summary.contains("0 warnings"),
+        "{summary}"
+    );
+    assert!(dir.join("public/index.html").is_file());
+    // init refuses a folder that is not empty.
+    assert!(!Command::new(bin)
+        .arg("init")
+        .arg(&dir)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cli_check_lists_problems_and_exits_non_zero() {
+    let f = Fixture::valid();
+    f.write(
+        "content/cases/bad.md",
+        "---\ntitle: 坏\nsummary: x\nplace: 某地\ntgas: [x]\n---\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_policykb"))
+        .args(["check", "--root"])
+        .arg(&f.root)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("content/cases/bad.md:5"), "{stderr}");
+    assert!(stderr.contains("build failed: 1 error"), "{stderr}");
+    assert!(!f.output().exists(), "check wrote output");
+}
