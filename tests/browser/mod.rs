@@ -1,0 +1,246 @@
+//! Shared pieces of the headless-Chromium tests: a built site, a tiny static HTTP server that
+//! serves it under a sub-path, and a browser.
+#![allow(dead_code)]
+
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use headless_chrome::{Browser, LaunchOptions, Tab};
+
+/// The sub-path the site is served under, to prove links are relative.
+pub const SUB_PATH: &str = "/training/kb/";
+
+/// Builds the knowledge base at `root` into `<tmp>/…/www/training/kb/` and returns `www`,
+/// the web server's document root.
+pub fn build_site(root: &Path, name: &str) -> PathBuf {
+    let base = std::env::temp_dir().join(format!("policykb-browser-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&base);
+    let www = base.join("www");
+    let output = site_folder(&www);
+    fs::create_dir_all(output.parent().unwrap()).unwrap();
+    let options = policykb::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(output),
+    };
+    if let Err(failure) = policykb::build(&options) {
+        panic!("build failed: {:#?}", failure.diagnostics);
+    }
+    www
+}
+
+/// Where the site itself lies inside the document root.
+pub fn site_folder(www: &Path) -> PathBuf {
+    www.join(SUB_PATH.trim_matches('/'))
+}
+
+/// A static file server on 127.0.0.1 that records every path it could not serve.
+pub struct Server {
+    pub base_url: String,
+    pub missing: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    pub fn start(document_root: PathBuf) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let missing = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&missing);
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let root = document_root.clone();
+                let recorded = Arc::clone(&recorded);
+                thread::spawn(move || serve(stream, &root, &recorded));
+            }
+        });
+        Server {
+            base_url: format!("http://127.0.0.1:{port}{SUB_PATH}"),
+            missing,
+        }
+    }
+
+    pub fn missing(&self) -> Vec<String> {
+        self.missing.lock().unwrap().clone()
+    }
+}
+
+fn serve(mut stream: TcpStream, root: &Path, missing: &Mutex<Vec<String>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).unwrap_or(0) <= 2 {
+            break;
+        }
+    }
+    let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+    let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    // Directories are not served: links must name files, as they must for file://.
+    let file = root.join(path.trim_start_matches('/'));
+    let response = if !path.contains("..") && file.is_file() {
+        let body = fs::read(&file).unwrap();
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            content_type(&file),
+            body.len()
+        );
+        [head.into_bytes(), body].concat()
+    } else {
+        if !path.ends_with("favicon.ico") {
+            missing.lock().unwrap().push(path.clone());
+        }
+        b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found"
+            .to_vec()
+    };
+    let _ = stream.write_all(&response);
+}
+
+fn content_type(file: &Path) -> &'static str {
+    match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Debian's Chromium, headless. Fails (never skips) when it is missing: `.ci/run` installs it.
+pub fn browser() -> Browser {
+    let path = PathBuf::from("/usr/bin/chromium");
+    assert!(
+        path.exists(),
+        "browser tests need /usr/bin/chromium (apt-get install -y chromium)"
+    );
+    let user_data = std::env::temp_dir().join(format!(
+        "policykb-chromium-{}-{}",
+        std::process::id(),
+        thread::current()
+            .name()
+            .unwrap_or("main")
+            .replace("::", "-")
+    ));
+    let options = LaunchOptions::default_builder()
+        .path(Some(path))
+        .headless(true)
+        .sandbox(false)
+        .user_data_dir(Some(user_data))
+        .idle_browser_timeout(Duration::from_secs(180))
+        .args(vec![
+            std::ffi::OsStr::new("--disable-gpu"),
+            std::ffi::OsStr::new("--disable-quic"),
+            std::ffi::OsStr::new("--disable-component-update"),
+        ])
+        .build()
+        .unwrap();
+    Browser::new(options).expect("Chromium starts")
+}
+
+/// Evaluates a JavaScript expression and returns its value as JSON.
+pub fn eval(tab: &Tab, expression: &str) -> serde_json::Value {
+    let wrapped = format!("JSON.stringify((() => {{ return {expression}; }})())");
+    let result = tab
+        .evaluate(&wrapped, false)
+        .unwrap_or_else(|e| panic!("{expression}: {e}"));
+    let text = result
+        .value
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).unwrap()
+}
+
+/// Polls an expression until it is truthy, for up to ten seconds.
+pub fn wait_for(tab: &Tab, expression: &str) -> serde_json::Value {
+    for _ in 0..200 {
+        let value = eval(tab, expression);
+        let empty = value.is_null()
+            || value == false
+            || value == 0
+            || value == ""
+            || value.as_array().is_some_and(|a| a.is_empty());
+        if !empty {
+            return value;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    panic!("timed out waiting for `{expression}` on {}", tab.get_url());
+}
+
+/// Loads `url` and waits until its document (scripts and styles included) has loaded.
+pub fn open(tab: &Tab, url: &str) {
+    tab.navigate_to(url).unwrap();
+    let target = url.split('#').next().unwrap_or(url).to_string();
+    for _ in 0..400 {
+        let here = tab.get_url();
+        if here.split('#').next() == Some(target.as_str())
+            || !here.starts_with("http") && !here.starts_with("file")
+        {
+            let ready = tab
+                .evaluate("document.readyState", false)
+                .ok()
+                .and_then(|r| r.value);
+            if ready.as_ref().and_then(|v| v.as_str()) == Some("complete") {
+                return;
+            }
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{url} did not load");
+}
+
+/// Clicks the first element matching `selector` and waits for the next page.
+pub fn click_and_wait(tab: &Tab, selector: &str) {
+    let before = tab.get_url();
+    tab.wait_for_element(selector)
+        .unwrap_or_else(|e| panic!("{selector} on {before}: {e}"))
+        .click()
+        .unwrap();
+    for _ in 0..200 {
+        if tab.get_url() != before {
+            break;
+        }
+        thread::sleep(Duration::from_millis(25));
+    }
+    tab.wait_until_navigated().unwrap();
+    wait_for(tab, "document.readyState === 'complete'");
+}
+
+/// A `file://` URL for a path.
+pub fn file_url(path: &Path) -> String {
+    let encoded: String = path
+        .to_string_lossy()
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("file://{encoded}")
+}
