@@ -1,0 +1,271 @@
+//! The knowledge base shipped in `content/`: it builds with zero warnings and covers what the
+//! source documents give, checked from the generated site's data rather than by reading files.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use policykb::content::Kind;
+use policykb::links::Site;
+use policykb::{build, BuildOptions, BuildReport};
+
+fn bundled() -> BuildReport {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    match build(&BuildOptions {
+        root: root.to_path_buf(),
+        output: None,
+    }) {
+        Ok(report) => report,
+        Err(failure) => panic!(
+            "the bundled knowledge base does not build:\n{:#?}",
+            failure.diagnostics
+        ),
+    }
+}
+
+fn titles(site: &Site, kind: Kind) -> BTreeSet<String> {
+    site.pages_of(kind)
+        .map(|(_, p)| p.meta.title.clone())
+        .collect()
+}
+
+fn references(site: &Site, index: usize, field: &str) -> Vec<usize> {
+    site.references[index]
+        .iter()
+        .filter(|(f, _)| *f == field)
+        .flat_map(|(_, t)| t.clone())
+        .collect()
+}
+
+#[test]
+fn builds_with_zero_warnings() {
+    let report = bundled();
+    let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(warnings.is_empty(), "{}", warnings.join("\n"));
+}
+
+#[test]
+fn the_twelve_problem_categories_sit_under_their_levels() {
+    // Document 000 groups twelve categories into six levels, two each.
+    let expected = [
+        ("责任认知", ["思想认识错位", "主体责任意识淡薄"]),
+        ("责任落实", ["工作推进形式化", "基层党建弱化虚化"]),
+        ("责任追究", ["问责力度不足", "问责精准度不够"]),
+        ("制度执行", ["制度形同虚设", "制度衔接不畅"]),
+        ("责任传导", ["压力传导层层递减", "责任分解不清晰"]),
+        ("示范引领", ["领导干部表率作用发挥不够", "以上率下带动不足"]),
+    ];
+    let report = bundled();
+    let site = &report.site;
+    assert_eq!(site.pages_of(Kind::Problem).count(), 12);
+    let level_names: Vec<&str> = site.config.levels.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(level_names, expected.map(|(level, _)| level));
+    for (level_name, problems) in expected {
+        let level = site
+            .config
+            .levels
+            .iter()
+            .find(|l| l.name == level_name)
+            .unwrap();
+        let under: BTreeSet<&str> = site
+            .pages_of(Kind::Problem)
+            .filter(|(_, p)| p.meta.level.as_deref() == Some(level.slug.as_str()))
+            .map(|(_, p)| p.meta.title.as_str())
+            .collect();
+        assert_eq!(under, BTreeSet::from(problems), "level {level_name}");
+    }
+}
+
+#[test]
+fn every_problem_has_countermeasures_responsibilities_sources_and_an_example() {
+    let report = bundled();
+    let site = &report.site;
+    for (index, page) in site.pages_of(Kind::Problem) {
+        let title = &page.meta.title;
+        assert!(
+            !references(site, index, "countermeasures").is_empty(),
+            "{title}: no countermeasure"
+        );
+        assert!(
+            !references(site, index, "responsibilities").is_empty(),
+            "{title}: no responsibility type"
+        );
+        assert!(
+            !references(site, index, "sources").is_empty(),
+            "{title}: no source"
+        );
+        let cases = site.backlinks[index]
+            .iter()
+            .filter(|&&i| site.pages[i].kind == Kind::Case)
+            .count();
+        assert!(cases >= 1, "{title}: no case illustrates it");
+        for section in ["表现", "危害"] {
+            assert!(
+                page.body.contains(&format!("## {section}")),
+                "{title}: no section {section}"
+            );
+        }
+    }
+    // The short name readers use finds the long title.
+    let exemplary = site
+        .pages_of(Kind::Problem)
+        .find(|(_, p)| p.meta.title == "领导干部表率作用发挥不够")
+        .unwrap()
+        .1;
+    assert!(exemplary.meta.aliases.iter().any(|a| a == "表率作用不足"));
+}
+
+#[test]
+fn the_responsibility_types_the_sources_name_are_present() {
+    let report = bundled();
+    let all = titles(&report.site, Kind::Responsibility)
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(" | ");
+    for needle in [
+        "主体责任",
+        "第一责任人",
+        "一岗双责",
+        "监督责任",
+        "监管责任",
+        "直接责任",
+    ] {
+        assert!(
+            all.contains(needle),
+            "no responsibility type about {needle}: {all}"
+        );
+    }
+}
+
+#[test]
+fn every_countermeasure_addresses_a_problem_and_names_who_carries_it() {
+    let report = bundled();
+    let site = &report.site;
+    assert!(site.pages_of(Kind::Countermeasure).count() >= 15);
+    for (index, page) in site.pages_of(Kind::Countermeasure) {
+        let addresses = references(site, index, "problems").len()
+            + site.backlinks[index]
+                .iter()
+                .filter(|&&i| site.pages[i].kind == Kind::Problem)
+                .count();
+        assert!(addresses > 0, "{}: addresses no problem", page.meta.title);
+        assert!(
+            !references(site, index, "responsibilities").is_empty(),
+            "{}: no bearer",
+            page.meta.title
+        );
+    }
+}
+
+#[test]
+fn the_eight_local_practices_and_the_illustrative_examples_are_cases() {
+    let report = bundled();
+    let site = &report.site;
+    let cases: Vec<_> = site.pages_of(Kind::Case).map(|(_, p)| p).collect();
+    for place in [
+        "安阳", "广州", "宜兴", "德州", "南京", "景洪", "尤溪", "东阳",
+    ] {
+        let found = cases
+            .iter()
+            .find(|c| c.meta.place.as_deref().unwrap_or_default().contains(place));
+        let case = found.unwrap_or_else(|| panic!("no case from {place}"));
+        assert!(!case.meta.illustrative, "{place} is a named practice");
+        // The eight practices come from the CCDI article (document 004).
+        assert!(
+            case.meta
+                .sources
+                .iter()
+                .any(|s| s == "ccdi-political-responsibility-2025"),
+            "{place}: does not cite document 004"
+        );
+    }
+    let illustrative = cases.iter().filter(|c| c.meta.illustrative).count();
+    assert!(
+        illustrative >= 12,
+        "only {illustrative} illustrative examples from document 000"
+    );
+    for case in cases.iter().filter(|c| c.meta.illustrative) {
+        assert!(
+            case.meta.title.starts_with("未具名示例"),
+            "{}: not labelled as an example",
+            case.meta.title
+        );
+    }
+    for case in &cases {
+        assert!(
+            case.meta
+                .place
+                .as_deref()
+                .is_some_and(|p| !p.trim().is_empty()),
+            "{}: no place",
+            case.meta.title
+        );
+        assert!(
+            !case.meta.sources.is_empty(),
+            "{}: no source",
+            case.meta.title
+        );
+    }
+}
+
+#[test]
+fn every_source_document_has_a_page_and_every_page_cites_one() {
+    let report = bundled();
+    let site = &report.site;
+    let sources: Vec<_> = site.pages_of(Kind::Source).map(|(_, p)| p).collect();
+    assert_eq!(sources.len(), 5, "one page per document in shared/seeds");
+    for source in &sources {
+        assert!(
+            source
+                .meta
+                .publisher
+                .as_deref()
+                .is_some_and(|p| !p.is_empty()),
+            "{}",
+            source.meta.title
+        );
+    }
+    for page in &site.pages {
+        if matches!(page.kind, Kind::Source | Kind::Page) {
+            continue;
+        }
+        assert!(
+            !page.meta.sources.is_empty(),
+            "{} cites no source",
+            page.file.display()
+        );
+    }
+}
+
+#[test]
+fn tags_are_a_deliberate_vocabulary_and_each_tag_page_is_worth_visiting() {
+    let report = bundled();
+    let site = &report.site;
+    let count = site.config.tags.len();
+    assert!((10..=60).contains(&count), "{count} tags");
+    for (slug, members) in &site.tags {
+        let kinds: BTreeSet<Kind> = members.iter().map(|&i| site.pages[i].kind).collect();
+        assert!(
+            members.len() >= 2,
+            "tag {slug} has {} page(s)",
+            members.len()
+        );
+        assert!(kinds.len() >= 2, "tag {slug} does not cross-link kinds");
+        assert!(
+            !site.config.tag(slug).unwrap().description.is_empty(),
+            "tag {slug} has no description"
+        );
+    }
+}
+
+#[test]
+fn there_are_reading_paths_for_a_course() {
+    let report = bundled();
+    let guides = titles(&report.site, Kind::Page)
+        .into_iter()
+        .collect::<Vec<_>>()
+        .join(" | ");
+    assert!(
+        guides.contains("学习路径") || guides.contains("课程"),
+        "{guides}"
+    );
+}
