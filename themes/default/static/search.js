@@ -123,14 +123,19 @@
     return { clauses: clauses, results: results };
   }
 
+  /* Title and alias matches outrank body matches: exact, then at the start, then anywhere,
+   * the more of the title the query covers the better. */
   function titleBoost(doc, clauses) {
     var title = tokenizer.normalise(doc.title);
-    var aliases = tokenizer.normalise(doc.aliases.join("\n"));
+    var aliases = doc.aliases.map(tokenizer.normalise);
     var boost = 0;
     clauses.forEach(function (c) {
+      var coverage = c.text.length / Math.max(title.length, 1);
       if (title === c.text) { boost += 100; }
-      else if (title.indexOf(c.text) >= 0) { boost += 30; }
-      else if (aliases.indexOf(c.text) >= 0) { boost += 20; }
+      else if (aliases.indexOf(c.text) >= 0) { boost += 80; }
+      else if (title.indexOf(c.text) === 0) { boost += 50 + 20 * coverage; }
+      else if (title.indexOf(c.text) > 0) { boost += 30 + 20 * coverage; }
+      else if (aliases.some(function (a) { return a.indexOf(c.text) >= 0; })) { boost += 20; }
     });
     return boost;
   }

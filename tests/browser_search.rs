@@ -1,0 +1,278 @@
+//! Chinese full-text search in a real headless Chromium, against the built bundled site over
+//! HTTP under a sub-path and from `file://`, plus a small fixture for escaping and mixed text.
+
+mod browser;
+mod common;
+
+use std::path::Path;
+
+use browser::{eval, open, wait_for, Server};
+use headless_chrome::Tab;
+
+/// Queries a reader would type, and the page that must come first.
+const QUERIES: &[(&str, &str)] = &[
+    ("表率作用不足", "problems/leaders-not-exemplary.html"),
+    ("一岗双责", "responsibilities/dual-duty.html"),
+    ("问责力度不足", "problems/insufficient-accountability.html"),
+    ("以上率下", "problems/weak-leading-by-example.html"),
+    ("谈心谈话", "countermeasures/talks-and-reminders.html"),
+    ("容错纠错", "countermeasures/fault-tolerance.html"),
+    ("警示教育", "countermeasures/warning-education.html"),
+    ("压力传导", "problems/diminishing-pressure.html"),
+    ("制度形同虚设", "problems/hollow-institutions.html"),
+    ("思想认识错位", "problems/misplaced-understanding.html"),
+    ("双清单双交办", "cases/anyang-dual-lists.html"),
+    ("上热中温下冷", "problems/diminishing-pressure.html"),
+    ("稻草人", "problems/hollow-institutions.html"),
+    ("甩手掌柜", "problems/weak-principal-awareness.html"),
+];
+
+fn repository_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn search_url(base: &str, query: &str) -> String {
+    let encoded: String = query
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{base}search.html?q={encoded}")
+}
+
+/// Result links of the search page, in order, once the search has run.
+fn results(tab: &Tab) -> Vec<String> {
+    wait_for(tab, "document.getElementById('search-status').textContent.length > 0 && !document.getElementById('search-status').textContent.includes('正在加载')");
+    serde_json::from_value(eval(
+        tab,
+        "Array.from(document.querySelectorAll('#search-results a'), a => a.getAttribute('href'))",
+    ))
+    .unwrap()
+}
+
+fn check_queries(tab: &Tab, base: &str) {
+    let mut wrong = Vec::new();
+    for (query, expected) in QUERIES {
+        open(tab, &search_url(base, query));
+        let found = results(tab);
+        if found.first().map(String::as_str) != Some(expected) {
+            wrong.push(format!(
+                "{query}: expected {expected} first, got {:?}",
+                found.iter().take(3).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+fn check_phrases_words_and_no_results(tab: &Tab, base: &str) {
+    // A quoted phrase matches as a phrase: every result contains it literally.
+    open(tab, &search_url(base, "\"以会议落实会议\""));
+    let found = results(tab);
+    assert_eq!(
+        found.first().map(String::as_str),
+        Some("problems/formalistic-implementation.html"),
+        "{found:?}"
+    );
+    let all_contain = eval(tab, "PolicykbSearch.search('\"以会议落实会议\"').results.every(r => r.doc.haystack.includes('以会议落实会议'))");
+    assert_eq!(all_contain, true);
+    // The bigrams of 会议落实 appear in many pages; the phrase is rarer than its words.
+    let phrase = eval(tab, "PolicykbSearch.search('\"落实会议\"').results.length")
+        .as_u64()
+        .unwrap();
+    let words = eval(tab, "PolicykbSearch.search('落实 会议').results.length")
+        .as_u64()
+        .unwrap();
+    assert!(
+        phrase >= 1 && phrase < words,
+        "phrase {phrase}, words {words}"
+    );
+
+    // Several words: all must match.
+    let both = eval(tab, "PolicykbSearch.search('容错 问责').results.every(r => r.doc.haystack.includes('容错') && r.doc.haystack.includes('问责'))");
+    assert_eq!(both, true);
+    let narrower = eval(tab, "PolicykbSearch.search('容错 南京').results.length < PolicykbSearch.search('容错').results.length");
+    assert_eq!(narrower, true);
+
+    // Digits and Han mixed; a single character falls back to a literal scan.
+    open(tab, &search_url(base, "2025年1—9月"));
+    assert!(results(tab)
+        .iter()
+        .any(|u| u == "cases/nanjing-accountability.html"));
+    assert!(
+        eval(tab, "PolicykbSearch.search('廉').results.length")
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+
+    // No result: says so and suggests nearby tags.
+    open(tab, &search_url(base, "量子问题"));
+    assert!(results(tab).is_empty());
+    let status = eval(tab, "document.getElementById('search-status').innerHTML");
+    let status = status.as_str().unwrap();
+    assert!(status.contains("没有找到"), "{status}");
+    assert!(status.contains("tags/"), "no tag suggested: {status}");
+}
+
+fn check_filters(tab: &Tab, base: &str) {
+    open(tab, &format!("{}&kind=case", search_url(base, "问责")));
+    let found = results(tab);
+    assert!(!found.is_empty());
+    assert!(found.iter().all(|u| u.starts_with("cases/")), "{found:?}");
+    open(
+        tab,
+        &format!("{}&level=accountability", search_url(base, "问责")),
+    );
+    let found = results(tab);
+    assert_eq!(found.len(), 2, "{found:?}");
+    // Changing a filter select re-runs the search.
+    open(tab, &search_url(base, "问责"));
+    let unfiltered = results(tab).len();
+    eval(tab, "(() => { const s = document.getElementById('filter-tag'); s.value = 'fault-tolerance'; s.dispatchEvent(new Event('change')); return true; })()");
+    let filtered: Vec<String> = serde_json::from_value(eval(
+        tab,
+        "Array.from(document.querySelectorAll('#search-results a'), a => a.getAttribute('href'))",
+    ))
+    .unwrap();
+    assert!(
+        !filtered.is_empty() && filtered.len() < unfiltered,
+        "{} → {}",
+        unfiltered,
+        filtered.len()
+    );
+    let tagged = eval(tab, "PolicykbSearch.search('问责', {tag: 'fault-tolerance'}).results.every(r => r.doc.tags.includes('fault-tolerance'))");
+    assert_eq!(tagged, true);
+}
+
+fn check_type_ahead_and_keyboard(tab: &Tab, base: &str) {
+    open(tab, &format!("{base}index.html"));
+    tab.press_key("/").unwrap();
+    assert_eq!(eval(tab, "document.activeElement.id"), "search-input");
+    tab.type_str("一岗双责").unwrap();
+    wait_for(
+        tab,
+        "document.querySelectorAll('#search-dropdown li a').length",
+    );
+    let first = eval(
+        tab,
+        "document.querySelector('#search-dropdown li a').getAttribute('href')",
+    );
+    assert_eq!(first, "responsibilities/dual-duty.html");
+    let highlighted = eval(
+        tab,
+        "document.querySelector('#search-dropdown mark').textContent",
+    );
+    assert_eq!(highlighted, "一岗双责");
+    tab.press_key("ArrowDown").unwrap();
+    tab.press_key("Enter").unwrap();
+    wait_for(tab, "location.href.endsWith('responsibilities/dual-duty.html') && document.readyState === 'complete'");
+}
+
+#[test]
+fn search_over_http_under_a_sub_path() {
+    let www = browser::build_site(repository_root(), "search-http");
+    let server = Server::start(www);
+    let chromium = browser::browser();
+    let tab = chromium.new_tab().unwrap();
+    check_queries(&tab, &server.base_url);
+    check_phrases_words_and_no_results(&tab, &server.base_url);
+    check_filters(&tab, &server.base_url);
+    check_type_ahead_and_keyboard(&tab, &server.base_url);
+    // Typing on the search page puts the query in the address, so it can be linked.
+    open(&tab, &format!("{}search.html", server.base_url));
+    results(&tab);
+    tab.wait_for_element("#search-page-input")
+        .unwrap()
+        .click()
+        .unwrap();
+    tab.type_str("稻草人").unwrap();
+    wait_for(
+        &tab,
+        "location.search.includes('q=%E7%A8%BB%E8%8D%89%E4%BA%BA')",
+    );
+    assert!(server.missing().is_empty(), "{:?}", server.missing());
+}
+
+#[test]
+fn search_from_file_urls() {
+    let www = browser::build_site(repository_root(), "search-file");
+    let base = browser::file_url(&browser::site_folder(&www)) + "/";
+    let chromium = browser::browser();
+    let tab = chromium.new_tab().unwrap();
+    check_queries(&tab, &base);
+    check_phrases_words_and_no_results(&tab, &base);
+    check_filters(&tab, &base);
+    check_type_ahead_and_keyboard(&tab, &base);
+}
+
+#[test]
+fn tokenizers_agree_and_results_are_escaped() {
+    let f = common::Fixture::valid();
+    f.write(
+        "content/pages/escape.md",
+        "---\ntitle: 转义 <b>测试</b>\n---\n\n页面正文写着 `<script>window.pwned = 1</script>` 和 <img src=x onerror=\"window.pwned=2\"> 以及 OA系统 升级。\n",
+    );
+    let www = browser::build_site(&f.root, "search-escape");
+    let server = Server::start(www);
+    let chromium = browser::browser();
+    let tab = chromium.new_tab().unwrap();
+
+    // The JavaScript tokenizer gives exactly what the Rust one does, on the shared fixture.
+    open(&tab, &format!("{}index.html", server.base_url));
+    let fixture = include_str!("fixtures/tokenizer.json");
+    let cases: Vec<(String, Vec<String>)> = serde_json::from_str(fixture).unwrap();
+    for (input, expected) in &cases {
+        let expression = format!(
+            "PolicykbTokenizer.tokenize({})",
+            serde_json::to_string(input).unwrap()
+        );
+        let tokens: Vec<String> = serde_json::from_value(eval(&tab, &expression)).unwrap();
+        assert_eq!(&tokens, expected, "JS tokenizer on {input:?}");
+        assert_eq!(
+            &policykb::search::tokenize(input),
+            expected,
+            "Rust tokenizer on {input:?}"
+        );
+    }
+
+    // Mixed script and full-width forms.
+    for query in ["OA系统", "oa系统", "ＯＡ系统"] {
+        open(&tab, &search_url(&server.base_url, query));
+        assert_eq!(
+            results(&tab).first().map(String::as_str),
+            Some("pages/escape.html"),
+            "{query}"
+        );
+    }
+
+    // Markup in content and titles shows as text in results; nothing runs.
+    for query in ["script", "onerror", "转义"] {
+        open(&tab, &search_url(&server.base_url, query));
+        assert_eq!(
+            results(&tab).first().map(String::as_str),
+            Some("pages/escape.html"),
+            "{query}"
+        );
+        let injected = eval(&tab, "document.querySelectorAll('#search-results script, #search-results img, #search-results b').length");
+        assert_eq!(injected, 0, "markup from content was injected for {query}");
+        assert_eq!(eval(&tab, "window.pwned === undefined"), true);
+    }
+    open(&tab, &search_url(&server.base_url, "script"));
+    results(&tab);
+    let text = eval(
+        &tab,
+        "document.getElementById('search-results').textContent",
+    );
+    assert!(text.as_str().unwrap().contains("<script>"), "{text}");
+    let title = eval(
+        &tab,
+        "document.querySelector('#search-results strong').textContent",
+    );
+    assert_eq!(title, "转义 <b>测试</b>");
+}
