@@ -5,7 +5,8 @@
 //! 1. **load**   (`content::load_sources`): walk `content/`, read every file as UTF-8;
 //! 2. **parse**  (`content::parse_page`): split front matter from Markdown, check the fields;
 //! 3. **link**   (`links::link`): resolve every reference and `@/` link, compute back-links;
-//! 4. **render** (`render::render_site`): fill the theme's templates, in parallel;
+//! 4. **render** (`render::render_bodies`, `render::render_site`): Markdown to HTML once,
+//!    then the theme's templates, both in parallel;
 //! 5. **index**  (`search::build_index`): the Chinese full-text search index;
 //! 6. **write**  (`output::write_site`): stage everything, then swap it in atomically.
 //!
@@ -56,6 +57,8 @@ pub struct BuildReport {
     pub files_written: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
+    /// Wall time of each pipeline stage, in order.
+    pub stages: Vec<(&'static str, Duration)>,
     /// The checked site and rendered files, for tests and tools that inspect the output.
     pub site: Site,
     pub files: Vec<OutputFile>,
@@ -102,6 +105,7 @@ impl From<Vec<Diagnostic>> for BuildFailure {
 /// Runs the whole pipeline. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    let mut stages = StageTimer::new();
     let root = &options.root;
     let config = read_config(root)?;
     if let Some(output) = &options.output {
@@ -109,8 +113,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     }
     let mut diagnostics = Vec::new();
     let loaded = content::load_sources(root, &config, &mut diagnostics);
+    stages.lap("load");
     let (pages, unparsed) = parse_all(&loaded.files, &mut diagnostics);
+    stages.lap("parse");
     let site = links::link(config, pages, &unparsed, &mut diagnostics);
+    stages.lap("link");
     let theme = Theme::load(root, &site.config.theme);
     if diagnostics.iter().any(Diagnostic::is_error) {
         if let Err(theme_problems) = theme {
@@ -119,9 +126,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         return Err(diagnostics.into());
     }
     let theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
-    let mut files = render::render_site(&site, &theme)
+    let bodies = render::render_bodies(&site);
+    stages.lap("markdown");
+    let mut files = render::render_site(&site, &bodies, &theme)
         .map_err(|problems| with_warnings(problems, &diagnostics))?;
-    files.extend(search::index_files(&site));
+    stages.lap("render");
+    files.extend(search::index_files(&site, &bodies));
+    stages.lap("index");
     files.extend(static_files(&theme, &loaded.assets, &mut diagnostics));
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics.into());
@@ -134,6 +145,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         });
         output::write_site(root, output, out_files)
             .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
+        stages.lap("write");
     }
     diagnostics::sort(&mut diagnostics);
     Ok(BuildReport {
@@ -146,9 +158,31 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         },
         warnings: diagnostics,
         elapsed: started.elapsed(),
+        stages: stages.laps,
         site,
         files,
     })
+}
+
+/// Wall time per pipeline stage, for `--timings` and the benchmark.
+struct StageTimer {
+    last: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl StageTimer {
+    fn new() -> StageTimer {
+        StageTimer {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
 }
 
 fn read_config(root: &Path) -> Result<SiteConfig, BuildFailure> {

@@ -33,12 +33,18 @@ enum Command {
         /// Output folder; replaced atomically when the build succeeds.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Print the time each pipeline stage took.
+        #[arg(long)]
+        timings: bool,
     },
     /// Check everything a build checks, without writing anything.
     Check {
         /// Knowledge-base root: the folder holding content/.
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Print the time each pipeline stage took.
+        #[arg(long)]
+        timings: bool,
     },
 }
 
@@ -56,26 +62,39 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Build { root, output } => {
+        Command::Build {
+            root,
+            output,
+            timings,
+        } => {
             let output = output.unwrap_or_else(|| root.join("public"));
+            let done = format!("built into {}", output.display());
             run(
                 BuildOptions {
                     root,
-                    output: Some(output.clone()),
+                    output: Some(output),
                 },
-                &format!("built into {}", output.display()),
+                &done,
+                timings,
             )
         }
-        Command::Check { root } => run(BuildOptions { root, output: None }, "checked"),
+        Command::Check { root, timings } => {
+            run(BuildOptions { root, output: None }, "checked", timings)
+        }
     }
 }
 
-fn run(options: BuildOptions, done: &str) -> ExitCode {
+fn run(options: BuildOptions, done: &str, timings: bool) -> ExitCode {
     eprintln!("building {} …", options.root.join("content").display());
     match build(&options) {
         Ok(report) => {
             for warning in &report.warnings {
                 eprintln!("{warning}");
+            }
+            if timings {
+                for (stage, time) in &report.stages {
+                    eprintln!("  {stage:<7} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                }
             }
             println!("{done}: {}", report.summary());
             ExitCode::SUCCESS

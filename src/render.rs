@@ -14,7 +14,7 @@ use tera::Context;
 use crate::content::{Kind, Page};
 use crate::diagnostics::Diagnostic;
 use crate::links::Site;
-use crate::markdown::{self, TocEntry};
+use crate::markdown::{self, RenderedMarkdown, TocEntry};
 use crate::theme::Theme;
 
 /// A file of the finished site, with its path relative to the output folder (`/`-separated).
@@ -111,12 +111,16 @@ pub struct PageView {
 }
 
 /// Renders every page of the site; template errors are returned as diagnostics.
-pub fn render_site(site: &Site, theme: &Theme) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+pub fn render_site(
+    site: &Site,
+    bodies: &[RenderedMarkdown],
+    theme: &Theme,
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let view = site_view(site);
     let jobs = jobs(site);
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| render_job(site, &view, theme, job))
+        .map(|job| render_job(site, bodies, &view, theme, job))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
@@ -162,8 +166,25 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
+/// Every page's Markdown body as HTML, table of contents and plain text, in parallel.
+/// Pages all sit one folder down, so `@/` links resolve relative to `../`.
+pub fn render_bodies(site: &Site) -> Vec<RenderedMarkdown> {
+    site.pages
+        .par_iter()
+        .map(|page| {
+            let resolve = |target: &str| {
+                site.by_content_path
+                    .get(target)
+                    .map(|&i| format!("../{}", page_url(site, &site.pages[i])))
+            };
+            markdown::render(&page.body, &resolve)
+        })
+        .collect()
+}
+
 fn render_job(
     site: &Site,
+    bodies: &[RenderedMarkdown],
     view: &SiteView,
     theme: &Theme,
     job: &Job,
@@ -188,7 +209,7 @@ fn render_job(
             let page = &site.pages[*index];
             let path = page_url(site, page);
             context.insert("root", &root_for(&path));
-            context.insert("page", &page_view(site, *index, &path));
+            context.insert("page", &page_view(site, *index, &bodies[*index], &path));
             context.insert("breadcrumbs", &breadcrumbs(site, page));
             let (prev, next) = neighbours(site, *index);
             context.insert("prev", &prev);
@@ -335,15 +356,8 @@ fn tag_link(site: &Site, slug: &str) -> TagLinkView {
     }
 }
 
-fn page_view(site: &Site, index: usize, own_url: &str) -> PageView {
+fn page_view(site: &Site, index: usize, rendered: &RenderedMarkdown, own_url: &str) -> PageView {
     let page = &site.pages[index];
-    let root = root_for(own_url);
-    let resolve = |target: &str| {
-        site.by_content_path
-            .get(target)
-            .map(|&i| format!("{root}{}", page_url(site, &site.pages[i])))
-    };
-    let rendered = markdown::render(&page.body, &resolve);
     let mut shown: Vec<usize> = vec![index];
     let references: Vec<GroupView> = site.references[index]
         .iter()
@@ -384,8 +398,8 @@ fn page_view(site: &Site, index: usize, own_url: &str) -> PageView {
         kind: page.kind.slug().to_string(),
         kind_name: kind_name(site, page.kind),
         url: own_url.to_string(),
-        content: rendered.html,
-        toc: rendered.toc,
+        content: rendered.html.clone(),
+        toc: rendered.toc.clone(),
         aliases: page.meta.aliases.clone(),
         tags: page.meta.tags.iter().map(|t| tag_link(site, t)).collect(),
         level: page.meta.level.as_deref().and_then(|slug| {

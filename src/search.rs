@@ -1,22 +1,27 @@
 //! Search: the Chinese-aware tokenizer and the full-text index the browser searches.
 //!
-//! The index is built with elasticlunr-rs in its JSON format, using our own `Language`:
-//! text is normalised (full-width → half-width, lower case), Han runs become overlapping
-//! bigrams (a lone Han character stays itself), Latin/digit runs stay whole, and anything
-//! else ends a run. The browser runs the very same tokenizer (`static/tokenizer.js`), so
-//! query tokens always match index tokens. There are no stop words: dropping 的/了 would
-//! break 目的/了解.
+//! Tokenizer: text is normalised (full-width → half-width, lower case), Han runs become
+//! overlapping bigrams (a lone Han character stays itself), Latin/digit runs stay whole, and
+//! anything else ends a run. There are no stop words: dropping 的/了 would break 目的/了解.
+//! The browser runs the very same tokenizer (`static/tokenizer.js`), so query tokens always
+//! match index tokens; a shared fixture checks both.
 //!
-//! The index is emitted as `search-index.js`, a script that assigns a global, because a
-//! site opened from `file://` cannot fetch JSON.
+//! Index: token → postings (pages and where on the page the token stands), split into shards
+//! by a hash of the token so a query downloads only the shards of its own tokens, plus the
+//! pages' text in small chunks for phrase verification and snippets. Everything is emitted as
+//! script files, because a site opened from `file://` cannot fetch JSON.
+//!
+//! (The crate elasticlunr-rs was tried first; its JSON trie took 0.9 s and 17 MB per 1,000
+//! pages, far from the targets of issue #4, so the index is built here; see README.md.)
 
-use elasticlunr::pipeline::Pipeline;
-use elasticlunr::{IndexBuilder, Language};
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Kind;
 use crate::links::Site;
-use crate::markdown;
+use crate::markdown::RenderedMarkdown;
 use crate::render::{page_url, OutputFile};
 
 /// Full-width ASCII forms and the ideographic space become their half-width forms; lower case.
@@ -75,139 +80,264 @@ fn flush_han(run: &mut Vec<char>, tokens: &mut Vec<String>) {
     run.clear();
 }
 
-/// The tokenizer as an elasticlunr `Language`, with an empty pipeline (no stemming, no stop words).
-struct ChineseBigrams;
+/// Where each token's postings live: FNV-1a over the token's UTF-16 code units, so the
+/// browser (which sees strings as UTF-16) computes the same shard with a few lines of code.
+pub fn shard_of(token: &str, shard_count: u32) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for unit in token.encode_utf16() {
+        hash ^= u32::from(unit);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash % shard_count
+}
 
-impl Language for ChineseBigrams {
-    fn name(&self) -> String {
-        "ChineseBigrams".into()
+/// How strongly a page holds a token: where it was found, best place first.
+/// Stored in the two low bits of each posting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Placement {
+    BodyOnce = 0,
+    BodyRepeated = 1,
+    AliasOrTag = 2,
+    Title = 3,
+}
+
+/// Pages per text chunk: results load the text of their chunk for snippets.
+pub const TEXT_CHUNK: usize = 8;
+
+/// The number of posting shards for a site of `pages` pages: about 40 pages' worth each.
+pub fn shard_count(pages: usize) -> u32 {
+    (pages.div_ceil(40)).next_power_of_two().clamp(1, 1024) as u32
+}
+
+/// Everything the browser needs to search one page, computed in parallel.
+struct PageTokens {
+    /// Unique tokens with their best placement.
+    tokens: Vec<(String, Placement)>,
+}
+
+fn page_tokens(title: &str, aliases_and_tags: &str, body: &str) -> PageTokens {
+    let mut best: HashMap<String, Placement> = HashMap::new();
+    let mut note = |token: String, placement: Placement| {
+        best.entry(token)
+            .and_modify(|p| {
+                let repeated = if *p == Placement::BodyOnce && placement == Placement::BodyOnce {
+                    Placement::BodyRepeated
+                } else {
+                    placement
+                };
+                *p = (*p).max(repeated);
+            })
+            .or_insert(placement);
+    };
+    for token in tokenize(body) {
+        note(token, Placement::BodyOnce);
     }
-    fn code(&self) -> String {
-        "zh".into()
+    for token in tokenize(aliases_and_tags) {
+        note(token, Placement::AliasOrTag);
     }
-    fn tokenize(&self, text: &str) -> Vec<String> {
-        tokenize(text)
+    for token in tokenize(title) {
+        note(token, Placement::Title);
     }
-    fn make_pipeline(&self) -> Pipeline {
-        Pipeline { queue: Vec::new() }
+    let mut tokens: Vec<(String, Placement)> = best.into_iter().collect();
+    tokens.sort_unstable();
+    PageTokens { tokens }
+}
+
+/// Postings of one token: pages in ascending order, each as a varint of
+/// `(page - previous page) * 4 + placement`, then base64 so it travels in a JS string.
+#[derive(Default)]
+struct Postings {
+    bytes: Vec<u8>,
+    last_page: u32,
+}
+
+impl Postings {
+    fn push(&mut self, page: u32, placement: Placement) {
+        let mut value = u64::from(page - self.last_page) * 4 + placement as u64;
+        self.last_page = page;
+        loop {
+            let byte = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                self.bytes.push(byte);
+                break;
+            }
+            self.bytes.push(byte | 0x80);
+        }
     }
 }
 
-/// What the browser needs to show and filter a result, stored next to the index.
-#[derive(Debug, Serialize)]
-struct SearchDoc {
-    url: String,
-    title: String,
-    kind: String,
-    kind_name: String,
-    level: String,
-    level_name: String,
-    tags: Vec<String>,
-    aliases: Vec<String>,
-    summary: String,
-    /// Plain text of the body, for phrase verification and snippets.
-    text: String,
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The search index as script files under `search/` (scripts, not JSON, so that a site
+/// opened from `file://` can load them):
+///
+/// - `search/meta.js`: per page url, title, kind, level, tags, aliases; the filter lists;
+///   the shard count and chunk size;
+/// - `search/p-N.js`: token → postings, for the tokens whose `shard_of` is N;
+/// - `search/t-N.js`: summary and plain text of pages `N*TEXT_CHUNK ..`, for verifying
+///   phrases and showing snippets.
+///
+/// Each file calls `PolicykbIndex.receive(name, data)`.
+pub fn index_files(site: &Site, bodies: &[RenderedMarkdown]) -> Vec<OutputFile> {
+    let config = &site.config;
+    let tag_name = |slug: &String| {
+        config
+            .tag(slug)
+            .map_or_else(|| slug.clone(), |t| t.name.clone())
+    };
+    let per_page: Vec<PageTokens> = site
+        .pages
+        .par_iter()
+        .zip(bodies.par_iter())
+        .map(|(page, body)| {
+            let tags: Vec<String> = page.meta.tags.iter().map(tag_name).collect();
+            let extra = format!("{} {}", page.meta.aliases.join(" "), tags.join(" "));
+            page_tokens(
+                &page.meta.title,
+                &extra,
+                &format!("{}\n{}", page.meta.summary, body.plain_text),
+            )
+        })
+        .collect();
+
+    let shards = shard_count(site.pages.len());
+    let mut postings: Vec<BTreeMap<&str, Postings>> =
+        (0..shards).map(|_| BTreeMap::new()).collect();
+    for (page_number, page) in per_page.iter().enumerate() {
+        for (token, placement) in &page.tokens {
+            let shard = shard_of(token, shards) as usize;
+            postings[shard]
+                .entry(token.as_str())
+                .or_default()
+                .push(page_number as u32, *placement);
+        }
+    }
+    let mut files: Vec<OutputFile> = postings
+        .par_iter()
+        .enumerate()
+        .map(|(n, shard)| {
+            let encoded: BTreeMap<&str, String> =
+                shard.iter().map(|(t, p)| (*t, base64(&p.bytes))).collect();
+            script_file(&format!("search/p-{n}.js"), &format!("p-{n}"), &encoded)
+        })
+        .collect();
+
+    let texts: Vec<(&str, &str)> = site
+        .pages
+        .iter()
+        .zip(bodies)
+        .map(|(p, b)| (p.meta.summary.as_str(), b.plain_text.as_str()))
+        .collect();
+    files.extend(
+        texts
+            .chunks(TEXT_CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| script_file(&format!("search/t-{n}.js"), &format!("t-{n}"), &chunk)),
+    );
+    files.push(script_file("search/meta.js", "meta", &meta(site, shards)));
+    files
 }
 
 #[derive(Serialize)]
-struct Filters {
+struct Meta {
+    shards: u32,
+    chunk: usize,
     kinds: Vec<(String, String)>,
     levels: Vec<(String, String)>,
     tags: Vec<(String, String)>,
+    pages: Vec<MetaPage>,
 }
 
-/// Fields of the index, in the order documents are added.
-pub const FIELDS: [&str; 4] = ["title", "aliases", "tags", "body"];
+/// One page in `meta.js`, as a JSON array to keep it small:
+/// `[url, title, kind index, level index or -1, [tag indices], [aliases]]`.
+type MetaPage = (String, String, usize, i64, Vec<usize>, Vec<String>);
 
-/// `search-index.js`: the elasticlunr index, the documents and the filter vocabularies.
-pub fn index_files(site: &Site) -> Vec<OutputFile> {
-    let mut index = IndexBuilder::with_language(Box::new(ChineseBigrams))
-        .save_docs(false)
-        .add_fields(FIELDS)
-        .build();
-    let mut docs = Vec::with_capacity(site.pages.len());
-    for (number, page) in site.pages.iter().enumerate() {
-        let text = markdown::render(&page.body, &|_| None).plain_text;
-        let tag_names: Vec<String> = page
-            .meta
-            .tags
+fn meta(site: &Site, shards: u32) -> Meta {
+    let config = &site.config;
+    let kinds: Vec<Kind> = Kind::ALL
+        .into_iter()
+        .filter(|k| config.kind_config(*k).is_some())
+        .collect();
+    let position = |list: &[String], item: &str| list.iter().position(|x| x == item);
+    let level_slugs: Vec<String> = config.levels.iter().map(|l| l.slug.clone()).collect();
+    let tag_slugs: Vec<String> = config.tags.iter().map(|t| t.slug.clone()).collect();
+    let pages = site
+        .pages
+        .iter()
+        .map(|page| {
+            let level = page
+                .meta
+                .level
+                .as_deref()
+                .and_then(|l| position(&level_slugs, l));
+            (
+                page_url(site, page),
+                page.meta.title.clone(),
+                kinds.iter().position(|k| *k == page.kind).unwrap_or(0),
+                level.map_or(-1, |l| l as i64),
+                page.meta
+                    .tags
+                    .iter()
+                    .filter_map(|t| position(&tag_slugs, t))
+                    .collect(),
+                page.meta.aliases.clone(),
+            )
+        })
+        .collect();
+    Meta {
+        shards,
+        chunk: TEXT_CHUNK,
+        kinds: kinds
             .iter()
-            .map(|t| {
-                site.config
-                    .tag(t)
-                    .map_or_else(|| t.clone(), |c| c.name.clone())
-            })
-            .collect();
-        let body = format!("{} {}", page.meta.summary, text);
-        index.add_doc(
-            &number.to_string(),
-            [
-                &page.meta.title,
-                &page.meta.aliases.join(" "),
-                &tag_names.join(" "),
-                &body,
-            ],
-        );
-        let level = page.meta.level.clone().unwrap_or_default();
-        docs.push(SearchDoc {
-            url: page_url(site, page),
-            title: page.meta.title.clone(),
-            kind: page.kind.slug().to_string(),
-            kind_name: site
-                .config
-                .kind_config(page.kind)
-                .map_or_else(String::new, |k| k.name.clone()),
-            level_name: site
-                .config
-                .level(&level)
-                .map_or_else(String::new, |l| l.name.clone()),
-            level,
-            tags: page.meta.tags.clone(),
-            aliases: page.meta.aliases.clone(),
-            summary: page.meta.summary.clone(),
-            text,
-        });
-    }
-    let filters = Filters {
-        kinds: Kind::ALL
-            .into_iter()
-            .filter(|k| *k != Kind::Page)
             .filter_map(|k| {
-                site.config
-                    .kind_config(k)
+                config
+                    .kind_config(*k)
                     .map(|c| (k.slug().to_string(), c.name.clone()))
             })
             .collect(),
-        levels: site
-            .config
+        levels: config
             .levels
             .iter()
             .map(|l| (l.slug.clone(), l.name.clone()))
             .collect(),
-        tags: site
-            .config
+        tags: config
             .tags
             .iter()
             .map(|t| (t.slug.clone(), t.name.clone()))
             .collect(),
-    };
-    let script = format!(
-        "window.POLICYKB_SEARCH = {{\"index\": {}, \"docs\": {}, \"filters\": {}}};\n",
-        index.to_json(),
-        to_script_json(&docs),
-        to_script_json(&filters)
-    );
-    vec![OutputFile {
-        path: "search-index.js".into(),
-        contents: script.into_bytes(),
-    }]
+        pages,
+    }
 }
 
-/// JSON that is safe inside a script: `<` is escaped so `</script>` in content cannot end it.
-fn to_script_json<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value)
+/// `PolicykbIndex.receive("name", …);` with JSON that cannot end the script early.
+fn script_file<T: Serialize + ?Sized>(path: &str, name: &str, data: &T) -> OutputFile {
+    let json = serde_json::to_string(data)
         .unwrap_or_else(|_| "null".into())
-        .replace('<', "\\u003c")
+        .replace('<', "\\u003c");
+    let script = format!("PolicykbIndex.receive(\"{name}\",{json});\n");
+    OutputFile {
+        path: path.to_string(),
+        contents: script.into_bytes(),
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +371,34 @@ mod tests {
     #[test]
     fn no_stop_words() {
         assert_eq!(tokens("目的"), ["目的"]);
+    }
+
+    #[test]
+    fn postings_are_delta_varints_in_base64() {
+        let mut postings = Postings::default();
+        postings.push(0, Placement::Title);
+        postings.push(40, Placement::BodyOnce);
+        // 0*4+3 = 3; 40*4+0 = 160 = 0xa0 → varint a0 01.
+        assert_eq!(postings.bytes, [3, 0xa0, 0x01]);
+        assert_eq!(base64(&postings.bytes), "A6AB");
+        assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    #[test]
+    fn shards_are_stable_and_in_range() {
+        // The same value is computed in search.js; a change here breaks every built site.
+        // FNV-1a of "a" is the published test vector 0xe40c292c.
+        assert_eq!(shard_of("a", u32::MAX), 0xe40c_292c);
+        assert!((0..1000).all(|i| shard_of(&format!("t{i}"), 8) < 8));
+    }
+
+    #[test]
+    fn a_page_keeps_the_best_placement_of_each_token() {
+        let page = page_tokens("一岗双责", "责任", "一岗双责 责任 责任 考核");
+        let find = |t: &str| page.tokens.iter().find(|(x, _)| x == t).map(|(_, p)| *p);
+        assert_eq!(find("一岗"), Some(Placement::Title));
+        assert_eq!(find("责任"), Some(Placement::AliasOrTag));
+        assert_eq!(find("考核"), Some(Placement::BodyOnce));
     }
 
     #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use browser::{eval, open, wait_for, Server};
+use browser::{eval, eval_async, open, wait_for, Server};
 use headless_chrome::Tab;
 
 /// Queries a reader would type, and the page that must come first.
@@ -14,7 +14,9 @@ const QUERIES: &[(&str, &str)] = &[
     ("表率作用不足", "problems/leaders-not-exemplary.html"),
     ("一岗双责", "responsibilities/dual-duty.html"),
     ("问责力度不足", "problems/insufficient-accountability.html"),
-    ("以上率下", "problems/weak-leading-by-example.html"),
+    ("以上率下带动", "problems/weak-leading-by-example.html"),
+    // An exact alias: the countermeasure is the one called 以上率下.
+    ("以上率下", "countermeasures/leaders-set-example.html"),
     ("谈心谈话", "countermeasures/talks-and-reminders.html"),
     ("容错纠错", "countermeasures/fault-tolerance.html"),
     ("警示教育", "countermeasures/warning-education.html"),
@@ -79,37 +81,41 @@ fn check_phrases_words_and_no_results(tab: &Tab, base: &str) {
         Some("problems/formalistic-implementation.html"),
         "{found:?}"
     );
-    let all_contain = eval(tab, "PolicykbSearch.search('\"以会议落实会议\"').results.every(r => r.doc.haystack.includes('以会议落实会议'))");
+    let all_contain = eval_async(
+        tab,
+        "PolicykbSearch.query('\"以会议落实会议\"')\
+            .then(f => f.results.every(r => r.doc.haystack.includes('以会议落实会议')))",
+    );
     assert_eq!(all_contain, true);
     // The bigrams of 会议落实 appear in many pages; the phrase is rarer than its words.
-    let phrase = eval(tab, "PolicykbSearch.search('\"落实会议\"').results.length")
-        .as_u64()
-        .unwrap();
-    let words = eval(tab, "PolicykbSearch.search('落实 会议').results.length")
-        .as_u64()
-        .unwrap();
+    let count = |q: &str| {
+        let query = serde_json::to_string(q).unwrap();
+        let js = format!("PolicykbSearch.query({query}).then(f => f.results.length)");
+        eval_async(tab, &js).as_u64().unwrap()
+    };
+    let phrase = count("\"落实会议\"");
+    let words = count("落实 会议");
     assert!(
         phrase >= 1 && phrase < words,
         "phrase {phrase}, words {words}"
     );
 
     // Several words: all must match.
-    let both = eval(tab, "PolicykbSearch.search('容错 问责').results.every(r => r.doc.haystack.includes('容错') && r.doc.haystack.includes('问责'))");
+    let both = eval_async(
+        tab,
+        "PolicykbSearch.query('容错 问责')\
+            .then(f => PolicykbSearch.withText(f.results.map(r => r.doc)))\
+            .then(docs => docs.length > 0 && docs.every(d => d.haystack.includes('容错') && d.haystack.includes('问责')))",
+    );
     assert_eq!(both, true);
-    let narrower = eval(tab, "PolicykbSearch.search('容错 南京').results.length < PolicykbSearch.search('容错').results.length");
-    assert_eq!(narrower, true);
+    assert!(count("容错 南京") < count("容错"));
 
     // Digits and Han mixed; a single character falls back to a literal scan.
     open(tab, &search_url(base, "2025年1—9月"));
     assert!(results(tab)
         .iter()
         .any(|u| u == "cases/nanjing-accountability.html"));
-    assert!(
-        eval(tab, "PolicykbSearch.search('廉').results.length")
-            .as_u64()
-            .unwrap()
-            > 0
-    );
+    assert!(count("廉") > 0);
 
     // No result: says so and suggests nearby tags.
     open(tab, &search_url(base, "量子问题"));
@@ -146,7 +152,7 @@ fn check_filters(tab: &Tab, base: &str) {
         unfiltered,
         filtered.len()
     );
-    let tagged = eval(tab, "PolicykbSearch.search('问责', {tag: 'fault-tolerance'}).results.every(r => r.doc.tags.includes('fault-tolerance'))");
+    let tagged = eval_async(tab, "PolicykbSearch.query('问责', {tag: 'fault-tolerance'}).then(f => f.results.every(r => r.doc.tags.includes('fault-tolerance')))");
     assert_eq!(tagged, true);
 }
 
@@ -239,6 +245,21 @@ fn tokenizers_agree_and_results_are_escaped() {
             expected,
             "Rust tokenizer on {input:?}"
         );
+    }
+    // And puts every token in the same shard as the build does, for any shard count.
+    for shards in [7, 256, 1 << 20] {
+        for token in cases.iter().flat_map(|(_, tokens)| tokens) {
+            let token_js = serde_json::to_string(token).unwrap();
+            let js = eval(
+                &tab,
+                &format!("PolicykbSearch.shardOf({token_js}, {shards})"),
+            );
+            assert_eq!(
+                js,
+                policykb::search::shard_of(token, shards),
+                "shard of {token:?}"
+            );
+        }
     }
 
     // Mixed script and full-width forms.

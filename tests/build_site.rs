@@ -15,7 +15,9 @@ fn builds_every_kind_of_page_with_relative_links() {
     for path in [
         "index.html",
         "search.html",
-        "search-index.js",
+        "search/meta.js",
+        "search/p-0.js",
+        "search/t-0.js",
         "static/style.css",
         "static/search.js",
         "problems/index.html",

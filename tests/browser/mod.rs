@@ -173,6 +173,19 @@ pub fn eval(tab: &Tab, expression: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// Evaluates an expression that yields a Promise, and returns its result as JSON.
+pub fn eval_async(tab: &Tab, expression: &str) -> serde_json::Value {
+    let wrapped = format!("(async () => JSON.stringify(await ({expression})))()");
+    let result = tab
+        .evaluate(&wrapped, true)
+        .unwrap_or_else(|e| panic!("{expression}: {e}"));
+    let text = result
+        .value
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| "null".into());
+    serde_json::from_str(&text).unwrap()
+}
+
 /// Polls an expression until it is truthy, for up to ten seconds.
 pub fn wait_for(tab: &Tab, expression: &str) -> serde_json::Value {
     for _ in 0..200 {

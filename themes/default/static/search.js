@@ -1,47 +1,95 @@
 /* policykb search: Chinese-aware full-text search that works from file:// and any sub-path.
  *
- * The index (search-index.js) is a script that sets window.POLICYKB_SEARCH; it is loaded on
- * first use by adding a <script> tag, which works where fetch() does not (file://).
- * A query is split into clauses: "quoted phrases" and space-separated words, all of which
- * must match. Candidates come from the elasticlunr inverted index (bigram tokens); each is
- * then verified against the stored text so bigram false positives are dropped. */
+ * The index lives in search/*.js, written by src/search.rs. Each file is a script that calls
+ * PolicykbIndex.receive(name, data), so it loads with a <script> tag where fetch() would
+ * fail (file://). A query loads only what it needs:
+ *   meta.js  once: every page's url, title, kind, level, tags and aliases;
+ *   p-N.js   the posting shards of the query's tokens (shard = FNV-1a hash of the token);
+ *   t-N.js   text chunks, for verifying phrases and for the snippets of shown results.
+ * A query is split into clauses ("quoted phrases" and space-separated words), all of which
+ * must match. Candidates come from the postings (bigram tokens); clauses of more than one
+ * token are then verified against the stored text, which drops bigram false positives. */
 (function () {
   "use strict";
 
   var tokenizer = window.PolicykbTokenizer;
   var root = document.body.getAttribute("data-root") || "";
-  var FIELD_BOOST = { title: 4, aliases: 3, tags: 2, body: 1 };
-  var data = null;
-  var waiting = [];
+  /* Weight of a posting by where the token stands: body once, body repeated, alias/tag, title. */
+  var PLACEMENT_WEIGHT = [1, 1.5, 3, 4];
 
-  /* ---------- loading the index ---------- */
+  /* ---------- loading index files ---------- */
 
-  function withIndex(callback) {
-    if (data) { callback(data); return; }
-    waiting.push(callback);
-    if (waiting.length > 1) { return; }
-    var script = document.createElement("script");
-    script.src = root + "search-index.js";
-    script.onload = function () {
-      data = prepare(window.POLICYKB_SEARCH);
-      waiting.splice(0).forEach(function (cb) { cb(data); });
-    };
-    script.onerror = function () { setStatus("无法加载搜索索引（search-index.js）。"); };
-    document.head.appendChild(script);
+  var received = {};
+  var pending = {};
+
+  window.PolicykbIndex = {
+    receive: function (name, data) {
+      received[name] = data;
+      if (pending[name]) { pending[name].resolve(data); }
+    }
+  };
+
+  function load(name) {
+    if (!pending[name]) {
+      var handlers = {};
+      var promise = new Promise(function (resolve, reject) { handlers.resolve = resolve; handlers.reject = reject; });
+      pending[name] = { promise: promise, resolve: handlers.resolve };
+      if (name in received) {
+        handlers.resolve(received[name]);
+      } else {
+        var script = document.createElement("script");
+        script.src = root + "search/" + name + ".js";
+        script.onerror = function () { handlers.reject(new Error("无法加载搜索索引文件 search/" + name + ".js")); };
+        document.head.appendChild(script);
+      }
+    }
+    return pending[name].promise;
   }
 
-  function prepare(raw) {
-    raw.docs.forEach(function (doc) {
-      doc.haystack = tokenizer.normalise([doc.title, doc.aliases.join(" "), tagNames(raw, doc).join(" "), doc.summary, doc.text].join("\n"));
+  var meta = null;
+
+  function loadMeta() {
+    return load("meta").then(function (raw) {
+      if (meta) { return meta; }
+      meta = raw;
+      meta.docs = raw.pages.map(function (p, id) {
+        var kind = raw.kinds[p[2]] || ["", ""];
+        var level = p[3] >= 0 ? raw.levels[p[3]] : ["", ""];
+        return {
+          id: id, url: p[0], title: p[1], kind: kind[0], kind_name: kind[1], level: level[0], level_name: level[1],
+          tags: p[4].map(function (t) { return raw.tags[t][0]; }),
+          tag_names: p[4].map(function (t) { return raw.tags[t][1]; }),
+          aliases: p[5], summary: null, text: null, haystack: null
+        };
+      });
+      return meta;
     });
-    return raw;
   }
 
-  function tagNames(raw, doc) {
-    return doc.tags.map(function (slug) {
-      var found = raw.filters.tags.filter(function (t) { return t[0] === slug; })[0];
-      return found ? found[1] : slug;
-    });
+  function shardOf(token, shardCount) {
+    var hash = 0x811c9dc5;
+    for (var i = 0; i < token.length; i++) {
+      hash ^= token.charCodeAt(i);
+      hash = Math.imul(hash, 0x01000193) >>> 0;
+    }
+    return hash % (shardCount || meta.shards);
+  }
+
+  /* Loads the text chunks of `docs`, filling in summary, text and the normalised haystack. */
+  function withText(docs) {
+    var chunks = {};
+    docs.forEach(function (doc) { if (doc.text === null) { chunks[Math.floor(doc.id / meta.chunk)] = true; } });
+    return Promise.all(Object.keys(chunks).map(function (n) {
+      return load("t-" + n).then(function (texts) {
+        texts.forEach(function (entry, i) {
+          var doc = meta.docs[Number(n) * meta.chunk + i];
+          if (doc.text !== null) { return; }
+          doc.summary = entry[0];
+          doc.text = entry[1];
+          doc.haystack = tokenizer.normalise([doc.title, doc.aliases.join(" "), doc.tag_names.join(" "), doc.summary, doc.text].join("\n"));
+        });
+      });
+    })).then(function () { return docs; });
   }
 
   /* ---------- parsing the query ---------- */
@@ -60,67 +108,63 @@
   function addClause(clauses, text) {
     var normalised = tokenizer.normalise(text).replace(/\s+/g, " ").trim();
     if (normalised === "") { return; }
-    clauses.push({ text: normalised, tokens: tokenizer.tokenize(text) });
+    var tokens = tokenizer.tokenize(text);
+    /* A clause without a token of two or more characters (a single Han character, or only
+     * punctuation) is found by scanning the text instead of the postings. */
+    var scan = tokens.length === 0 || tokens.every(function (t) { return t.length === 1 && tokenizer.isHan(t); });
+    clauses.push({ text: normalised, tokens: tokens, scan: scan, verify: scan || tokens.length > 1 });
   }
 
   /* ---------- searching ---------- */
 
-  function lookup(index, field, token) {
-    var node = index.index[field] && index.index[field].root;
-    for (var i = 0, chars = Array.from(token); node && i < chars.length; i++) { node = node[chars[i]]; }
-    return node || null;
+  function decodePostings(encoded) {
+    var bytes = atob(encoded);
+    var postings = [];
+    var page = 0;
+    var value = 0;
+    var shift = 0;
+    for (var i = 0; i < bytes.length; i++) {
+      var b = bytes.charCodeAt(i);
+      value += (b & 0x7f) * Math.pow(2, shift);
+      if (b & 0x80) { shift += 7; continue; }
+      page += Math.floor(value / 4);
+      postings.push([page, value % 4]);
+      value = 0;
+      shift = 0;
+    }
+    return postings;
   }
 
-  function scoreClause(index, clause, total) {
-    var scores = {};
-    clause.tokens.forEach(function (token) {
-      index.fields.forEach(function (field) {
-        var node = lookup(index, field, token);
-        if (!node || !node.docs) { return; }
-        var idf = 1 + Math.log(total / (node.df + 1));
-        Object.keys(node.docs).forEach(function (ref) {
-          scores[ref] = (scores[ref] || 0) + node.docs[ref].tf * idf * FIELD_BOOST[field];
-        });
-      });
-    });
-    return scores;
+  function postingsOf(token) {
+    var shard = received["p-" + shardOf(token)];
+    var encoded = shard && shard[token];
+    return encoded ? decodePostings(encoded) : [];
   }
 
-  /* A clause whose text has no token of two or more characters is found by a literal scan. */
-  function needsScan(clause) {
-    return clause.tokens.length === 0 || clause.tokens.every(function (t) { return Array.from(t).length < 2 && tokenizer.isHan(t); });
-  }
-
-  function search(query, filters) {
-    var clauses = parseQuery(query);
-    if (clauses.length === 0) { return { clauses: clauses, results: [] }; }
-    var docs = data.docs;
-    var total = docs.length;
+  /* Pages holding every token of the clause, scored by idf × placement weight. */
+  function scoreClause(clause) {
+    var total = meta.docs.length;
     var scores = null;
-    clauses.forEach(function (clause) {
-      var clauseScores = {};
-      if (needsScan(clause)) {
-        docs.forEach(function (doc, ref) { if (doc.haystack.indexOf(clause.text) >= 0) { clauseScores[ref] = 1; } });
-      } else {
-        clauseScores = scoreClause(data.index, clause, total);
-      }
-      if (scores === null) { scores = clauseScores; return; }
-      var merged = {};
-      Object.keys(scores).forEach(function (ref) {
-        if (ref in clauseScores) { merged[ref] = scores[ref] + clauseScores[ref]; }
+    clause.tokens.forEach(function (token) {
+      var postings = postingsOf(token);
+      var idf = 1 + Math.log(total / (postings.length + 1));
+      var next = {};
+      postings.forEach(function (p) {
+        if (scores === null || p[0] in scores) {
+          next[p[0]] = (scores === null ? 0 : scores[p[0]]) + idf * PLACEMENT_WEIGHT[p[1]];
+        }
       });
-      scores = merged;
+      scores = next;
     });
-    var results = [];
-    Object.keys(scores).forEach(function (ref) {
-      var doc = docs[Number(ref)];
-      if (!doc || !matchesFilters(doc, filters)) { return; }
-      var verified = clauses.every(function (c) { return doc.haystack.indexOf(c.text) >= 0; });
-      if (!verified) { return; }
-      results.push({ doc: doc, score: scores[ref] + titleBoost(doc, clauses) });
-    });
-    results.sort(function (a, b) { return b.score - a.score || (a.doc.url < b.doc.url ? -1 : 1); });
-    return { clauses: clauses, results: results };
+    return scores || {};
+  }
+
+  function matchesFilters(doc, filters) {
+    if (!filters) { return true; }
+    if (filters.kind && doc.kind !== filters.kind) { return false; }
+    if (filters.level && doc.level !== filters.level) { return false; }
+    if (filters.tag && doc.tags.indexOf(filters.tag) < 0) { return false; }
+    return true;
   }
 
   /* Title and alias matches outrank body matches: exact, then at the start, then anywhere,
@@ -140,12 +184,44 @@
     return boost;
   }
 
-  function matchesFilters(doc, filters) {
-    if (!filters) { return true; }
-    if (filters.kind && doc.kind !== filters.kind) { return false; }
-    if (filters.level && doc.level !== filters.level) { return false; }
-    if (filters.tag && doc.tags.indexOf(filters.tag) < 0) { return false; }
-    return true;
+  /* Resolves to {clauses, results: [{doc, score}]}, best first. */
+  function query(text, filters) {
+    var clauses = parseQuery(text);
+    if (clauses.length === 0) { return Promise.resolve({ clauses: clauses, results: [] }); }
+    return loadMeta().then(function () {
+      var shards = {};
+      clauses.forEach(function (c) { if (!c.scan) { c.tokens.forEach(function (t) { shards[shardOf(t)] = true; }); } });
+      var scanning = clauses.some(function (c) { return c.scan; });
+      var loads = Object.keys(shards).map(function (n) { return load("p-" + n); });
+      if (scanning) { loads.push(withText(meta.docs)); }
+      return Promise.all(loads);
+    }).then(function () {
+      var scores = null;
+      clauses.forEach(function (clause) {
+        var clauseScores = {};
+        if (clause.scan) {
+          meta.docs.forEach(function (doc) { if (doc.haystack.indexOf(clause.text) >= 0) { clauseScores[doc.id] = 1; } });
+        } else {
+          clauseScores = scoreClause(clause);
+        }
+        if (scores === null) { scores = clauseScores; return; }
+        var merged = {};
+        Object.keys(scores).forEach(function (id) { if (id in clauseScores) { merged[id] = scores[id] + clauseScores[id]; } });
+        scores = merged;
+      });
+      var candidates = Object.keys(scores).map(function (id) { return meta.docs[Number(id)]; })
+        .filter(function (doc) { return matchesFilters(doc, filters); });
+      var needsText = clauses.some(function (c) { return c.verify; });
+      return (needsText ? withText(candidates) : Promise.resolve(candidates)).then(function () {
+        var results = candidates.filter(function (doc) {
+          return clauses.every(function (c) { return !c.verify || doc.haystack.indexOf(c.text) >= 0; });
+        }).map(function (doc) {
+          return { doc: doc, score: scores[doc.id] + titleBoost(doc, clauses) };
+        });
+        results.sort(function (a, b) { return b.score - a.score || a.doc.id - b.doc.id; });
+        return { clauses: clauses, results: results };
+      });
+    });
   }
 
   /* ---------- showing results (all content is escaped) ---------- */
@@ -173,7 +249,6 @@
     var folded = fold(text);
     var marks = [];
     clauses.forEach(function (c) {
-      if (c.text.length === 0) { return; }
       for (var at = folded.indexOf(c.text); at >= 0; at = folded.indexOf(c.text, at + c.text.length)) {
         marks.push([at, at + c.text.length]);
       }
@@ -190,7 +265,8 @@
   }
 
   function snippet(doc, clauses, width) {
-    var text = doc.text || doc.summary;
+    if (doc.text === null || width === 0) { return ""; }
+    var text = doc.summary + "　" + doc.text;
     var folded = fold(text);
     var best = -1;
     clauses.forEach(function (c) {
@@ -205,28 +281,40 @@
 
   function resultHtml(result, clauses, width) {
     var doc = result.doc;
-    var meta = [doc.kind_name, doc.level_name].filter(Boolean).join(" · ");
+    var info = [doc.kind_name, doc.level_name].filter(Boolean).join(" · ");
     return '<a href="' + escapeHtml(root + doc.url) + '"><strong>' + highlight(doc.title, clauses) + "</strong>" +
-      ' <span class="result-meta">' + escapeHtml(meta) + "</span>" +
+      ' <span class="result-meta">' + escapeHtml(info) + "</span>" +
       '<span class="snippet">' + snippet(doc, clauses, width) + "</span></a>";
   }
 
-  function suggestTags(query) {
-    var chars = Array.from(tokenizer.normalise(query)).filter(tokenizer.isHan);
-    return data.filters.tags.filter(function (tag) {
+  function suggestTags(text) {
+    var chars = Array.from(tokenizer.normalise(text)).filter(tokenizer.isHan);
+    return meta.tags.filter(function (tag) {
       return chars.some(function (c) { return tag[1].indexOf(c) >= 0; });
     }).slice(0, 6);
   }
 
-  function noResultsHtml(query) {
-    var html = "没有找到与“" + escapeHtml(query) + "”匹配的内容。";
-    var tags = suggestTags(query);
+  function noResultsHtml(text) {
+    var html = "没有找到与“" + escapeHtml(text) + "”匹配的内容。";
+    var tags = suggestTags(text);
     if (tags.length) {
       html += " 可以看看这些标签：" + tags.map(function (t) {
         return '<a href="' + escapeHtml(root + "tags/" + t[0] + ".html") + '">' + escapeHtml(t[1]) + "</a>";
       }).join("、");
     }
     return html;
+  }
+
+  /* Runs a query and shows its first `limit` results with snippets; stale answers are dropped. */
+  var latest = 0;
+  function show(text, filters, limit, render) {
+    var ticket = ++latest;
+    return query(text, filters).then(function (found) {
+      var shown = found.results.slice(0, limit);
+      return withText(shown.map(function (r) { return r.doc; })).then(function () {
+        if (ticket === latest) { render(found, shown); }
+      });
+    }).catch(function (error) { setStatus(error.message); });
   }
 
   /* ---------- the box in the header: results as you type ---------- */
@@ -242,17 +330,15 @@
   }
 
   function showDropdown() {
-    var query = input.value.trim();
-    if (query === "") { dropdown.hidden = true; return; }
-    withIndex(function () {
-      var found = search(query, null);
-      var more = '<a class="more" href="' + escapeHtml(root + "search.html?q=" + encodeURIComponent(query)) + '">查看全部 ' + found.results.length + " 条结果 ›</a>";
-      if (found.results.length === 0) {
-        dropdown.innerHTML = '<p class="more">' + noResultsHtml(query) + "</p>";
+    var text = input.value.trim();
+    if (text === "") { dropdown.hidden = true; return; }
+    show(text, null, 8, function (found, shown) {
+      if (shown.length === 0) {
+        dropdown.innerHTML = '<p class="more">' + noResultsHtml(text) + "</p>";
       } else {
-        dropdown.innerHTML = "<ol>" + found.results.slice(0, 8).map(function (r) {
-          return "<li>" + resultHtml(r, found.clauses, 60) + "</li>";
-        }).join("") + "</ol>" + more;
+        dropdown.innerHTML = "<ol>" + shown.map(function (r) { return "<li>" + resultHtml(r, found.clauses, 60) + "</li>"; }).join("") +
+          '</ol><a class="more" href="' + escapeHtml(root + "search.html?q=" + encodeURIComponent(text)) + '">查看全部 ' +
+          found.results.length + " 条结果 ›</a>";
       }
       active = -1;
       dropdown.hidden = false;
@@ -270,7 +356,7 @@
 
   if (input && dropdown) {
     input.addEventListener("input", function () { debounce(showDropdown); });
-    input.addEventListener("focus", function () { withIndex(function () {}); });
+    input.addEventListener("focus", function () { loadMeta().catch(function () {}); });
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); moveActive(1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); moveActive(-1); }
@@ -300,6 +386,7 @@
   var pageInput = document.getElementById("search-page-input");
   var resultsList = document.getElementById("search-results");
   var statusLine = document.getElementById("search-status");
+  var PAGE_RESULTS = 50;
 
   function setStatus(text) { if (statusLine) { statusLine.textContent = text; } }
 
@@ -321,41 +408,45 @@
     element.addEventListener("change", runPageSearch);
   }
 
-  function updateUrl(query, filters) {
+  function updateUrl(text, filters) {
     var params = new URLSearchParams();
-    if (query) { params.set("q", query); }
+    if (text) { params.set("q", text); }
     ["kind", "level", "tag"].forEach(function (key) { if (filters[key]) { params.set(key, filters[key]); } });
     var search = params.toString();
     try { history.replaceState(null, "", search ? "?" + search : window.location.pathname); } catch (e) { /* file:// may refuse */ }
   }
 
   function runPageSearch() {
-    var query = pageInput.value.trim();
+    var text = pageInput.value.trim();
     var filters = { kind: selectValue("filter-kind"), level: selectValue("filter-level"), tag: selectValue("filter-tag") };
-    updateUrl(query, filters);
-    if (query === "") { resultsList.innerHTML = ""; setStatus("输入词语开始搜索。"); return; }
-    var found = search(query, filters);
-    resultsList.innerHTML = found.results.map(function (r) { return "<li>" + resultHtml(r, found.clauses, 120) + "</li>"; }).join("");
-    if (found.results.length === 0) {
-      statusLine.innerHTML = noResultsHtml(query);
-    } else {
-      setStatus("找到 " + found.results.length + " 条结果。");
-    }
+    updateUrl(text, filters);
+    if (text === "") { latest++; resultsList.innerHTML = ""; setStatus("输入词语开始搜索。"); return; }
+    show(text, filters, PAGE_RESULTS, function (found, shown) {
+      resultsList.innerHTML = found.results.map(function (r, i) {
+        return "<li>" + resultHtml(r, found.clauses, i < shown.length ? 120 : 0) + "</li>";
+      }).join("");
+      if (found.results.length === 0) {
+        statusLine.innerHTML = noResultsHtml(text);
+      } else {
+        setStatus("找到 " + found.results.length + " 条结果。");
+      }
+    });
   }
 
   if (pageInput && resultsList) {
     var params = new URLSearchParams(window.location.search);
     pageInput.value = params.get("q") || "";
     setStatus("正在加载索引…");
-    withIndex(function (loaded) {
-      fillSelect("filter-kind", loaded.filters.kinds, params.get("kind"));
-      fillSelect("filter-level", loaded.filters.levels, params.get("level"));
-      fillSelect("filter-tag", loaded.filters.tags, params.get("tag"));
+    loadMeta().then(function (loaded) {
+      fillSelect("filter-kind", loaded.kinds.filter(function (k) { return k[0] !== "page"; }), params.get("kind"));
+      fillSelect("filter-level", loaded.levels, params.get("level"));
+      fillSelect("filter-tag", loaded.tags, params.get("tag"));
       runPageSearch();
       pageInput.addEventListener("input", function () { debounce(runPageSearch); });
       document.getElementById("search-page-form").addEventListener("submit", function (event) { event.preventDefault(); runPageSearch(); });
-    });
+    }).catch(function (error) { setStatus(error.message); });
   }
 
-  window.PolicykbSearch = { search: function (q, f) { return search(q, f); }, parseQuery: parseQuery, withIndex: withIndex, highlight: highlight };
+  /* For tests and benchmarks: query(text, filters) → Promise of {clauses, results}. */
+  window.PolicykbSearch = { query: query, withText: withText, parseQuery: parseQuery, loadMeta: loadMeta, shardOf: shardOf };
 })();

@@ -1,0 +1,349 @@
+//! Benchmark: build time, memory, search-index size and in-browser search latency on a
+//! synthetic knowledge base of N pages (the shared corpus generator, adapted to our format).
+//!
+//!     cargo bench --bench corpus                      # 1,000 and 10,000 pages
+//!     cargo bench --bench corpus -- --pages 1000      # one size
+//!     cargo bench --bench corpus -- --generator PATH  # default ../shared/bench/gen_corpus.py
+//!
+//! Work happens under /dev/shm (disk writes on the shared machines are erratic). The table is
+//! printed and written to target/bench-corpus.md.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use headless_chrome::{Browser, LaunchOptions};
+
+const LEVELS: [&str; 6] = [
+    "cognition",
+    "implementation",
+    "accountability",
+    "institutions",
+    "transmission",
+    "example",
+];
+const QUERIES: [&str; 12] = [
+    "两张皮",
+    "一岗双责",
+    "上热中温下冷",
+    "主体责任",
+    "问责",
+    "\"以会议落实会议\"",
+    "谈心谈话",
+    "责任清单 考核",
+    "三会一课",
+    "容错纠错",
+    "表率作用",
+    "警示教育",
+];
+const RUNS: usize = 3;
+
+struct Row {
+    pages: usize,
+    build_median: Duration,
+    build_runs: Vec<Duration>,
+    peak_rss_mib: Option<f64>,
+    index_bytes: u64,
+    index_gzip_bytes: u64,
+    average_chars: usize,
+    cold_first_result_ms: f64,
+    warm_p50_ms: f64,
+    warm_p95_ms: f64,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let mut sizes = Vec::new();
+    let mut generator =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_corpus.py");
+    let mut i = 1;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--pages" => {
+                sizes.push(args[i + 1].parse().expect("--pages N"));
+                i += 1;
+            }
+            "--generator" => {
+                generator = PathBuf::from(&args[i + 1]);
+                i += 1;
+            }
+            _ => {} // cargo bench passes --bench
+        }
+        i += 1;
+    }
+    if sizes.is_empty() {
+        sizes = vec![1000, 10000];
+    }
+    let work = if Path::new("/dev/shm").is_dir() {
+        PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    let rows: Vec<Row> = sizes
+        .iter()
+        .map(|&n| measure(n, &generator, &work))
+        .collect();
+    let table = table(&rows);
+    println!("{table}");
+    let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus.md");
+    fs::write(&out, &table).expect("write the table");
+    eprintln!("written to {}", out.display());
+}
+
+fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
+    let base = work.join(format!("policykb-bench-{pages}"));
+    let _ = fs::remove_dir_all(&base);
+    let raw = base.join("raw");
+    let status = Command::new("python3")
+        .arg(generator)
+        .args([
+            "--pages",
+            &pages.to_string(),
+            "--seed",
+            "1",
+            "--format",
+            "plain",
+            "--out",
+        ])
+        .arg(&raw)
+        .stdout(Stdio::null())
+        .status()
+        .expect("python3 runs the corpus generator");
+    assert!(status.success(), "corpus generator failed");
+    let kb = base.join("kb");
+    let average_chars = adapt(&raw, &kb);
+    let output = base.join("public");
+
+    let mut runs = Vec::new();
+    let mut peak = None;
+    for _ in 0..RUNS {
+        let (elapsed, rss) = timed_build(&kb, &output);
+        runs.push(elapsed);
+        peak = rss.map(|r: f64| peak.map_or(r, |p: f64| p.max(r)));
+    }
+    let mut sorted = runs.clone();
+    sorted.sort();
+
+    let index = output.join("search-index.js");
+    let index_bytes = fs::metadata(&index).map(|m| m.len()).unwrap_or(0);
+    let gzip = Command::new("gzip")
+        .args(["-c", "-6"])
+        .arg(&index)
+        .output()
+        .expect("gzip");
+    let (cold, p50, p95) = browser_timings(&output);
+    Row {
+        pages,
+        build_median: sorted[RUNS / 2],
+        build_runs: runs,
+        peak_rss_mib: peak,
+        index_bytes,
+        index_gzip_bytes: gzip.stdout.len() as u64,
+        average_chars,
+        cold_first_result_ms: cold,
+        warm_p50_ms: p50,
+        warm_p95_ms: p95,
+    }
+}
+
+/// Rewrites the generator's `plain` layout into a policykb knowledge base; returns the
+/// average body length in characters.
+fn adapt(raw: &Path, kb: &Path) -> usize {
+    let mut tags = BTreeSet::new();
+    let mut chars = 0;
+    let mut count = 0;
+    for kind in ["responsibility", "problem", "countermeasure", "case"] {
+        let from = raw.join("content").join(kind);
+        let to = kb.join("content").join(kind);
+        fs::create_dir_all(&to).unwrap();
+        let mut files: Vec<_> = fs::read_dir(&from)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for (n, file) in files.iter().enumerate() {
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            if name.starts_with('_') {
+                continue;
+            }
+            let text = fs::read_to_string(file).unwrap();
+            let (front, body) = text[4..].split_once("\n---\n").expect("front matter");
+            let mut lines: Vec<String> = Vec::new();
+            for line in front.lines() {
+                if let Some(rest) = line.strip_prefix("weight:") {
+                    lines.push(format!("order:{rest}"));
+                } else {
+                    if let Some(list) = line.strip_prefix("tags:") {
+                        let names: Vec<String> = serde_json::from_str(list.trim()).unwrap();
+                        tags.extend(names);
+                    }
+                    lines.push(line.to_string());
+                }
+            }
+            match kind {
+                "problem" => lines.push(format!("level: {}", LEVELS[n % LEVELS.len()])),
+                "case" => lines.push("place: 某地（合成语料）".to_string()),
+                _ => {}
+            }
+            chars += body.chars().count();
+            count += 1;
+            fs::write(
+                to.join(&name),
+                format!("---\n{}\n---\n{body}", lines.join("\n")),
+            )
+            .unwrap();
+        }
+    }
+    let mut config = String::from("title: 基准测试语料\nlevels:\n");
+    for level in LEVELS {
+        config += &format!("  - {{ slug: {level}, name: {level} }}\n");
+    }
+    config += "kinds:\n";
+    for kind in ["responsibility", "problem", "countermeasure", "case"] {
+        config += &format!("  - {{ slug: {kind}, folder: {kind}, name: {kind} }}\n");
+    }
+    config += "tags:\n";
+    for tag in &tags {
+        config += &format!("  - {{ slug: \"{tag}\", name: \"{tag}\" }}\n");
+    }
+    fs::write(kb.join("content/site.yaml"), config).unwrap();
+    chars / count.max(1)
+}
+
+/// Runs `policykb build` once; wall time and, where /usr/bin/time exists, peak RSS in MiB.
+fn timed_build(kb: &Path, output: &Path) -> (Duration, Option<f64>) {
+    let binary = env!("CARGO_BIN_EXE_policykb");
+    let use_time = Path::new("/usr/bin/time").exists();
+    let mut command = if use_time {
+        let mut c = Command::new("/usr/bin/time");
+        c.args(["-f", "%M", binary]);
+        c
+    } else {
+        Command::new(binary)
+    };
+    command
+        .arg("build")
+        .arg("--root")
+        .arg(kb)
+        .arg("--output")
+        .arg(output);
+    let started = Instant::now();
+    let result = command.output().expect("policykb runs");
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        result.status.success(),
+        "build failed:\n{}",
+        stderr.lines().rev().take(20).collect::<Vec<_>>().join("\n")
+    );
+    let rss = use_time
+        .then(|| {
+            stderr
+                .lines()
+                .last()
+                .and_then(|l| l.trim().parse::<f64>().ok())
+        })
+        .flatten();
+    (elapsed, rss.map(|kib| kib / 1024.0))
+}
+
+/// Cold: load search.html from file://, then time index load + first query in the page.
+/// Warm: each query of the list 5 times against the loaded index; p50 and p95.
+fn browser_timings(site: &Path) -> (f64, f64, f64) {
+    let options = LaunchOptions::default_builder()
+        .path(Some(PathBuf::from("/usr/bin/chromium")))
+        .headless(true)
+        .sandbox(false)
+        .idle_browser_timeout(Duration::from_secs(300))
+        .args(vec![
+            std::ffi::OsStr::new("--disable-gpu"),
+            std::ffi::OsStr::new("--disable-quic"),
+        ])
+        .build()
+        .unwrap();
+    let browser = Browser::new(options).expect("Chromium starts");
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(120));
+    let url = format!("file://{}/index.html", site.display());
+    tab.navigate_to(&url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    let cold_js = format!(
+        "new Promise(resolve => {{ const t0 = performance.now(); \
+           PolicykbSearch.withIndex(() => {{ PolicykbSearch.search({}); resolve(performance.now() - t0); }}); }})",
+        serde_json::to_string(QUERIES[0]).unwrap()
+    );
+    let cold = tab
+        .evaluate(&cold_js, true)
+        .unwrap()
+        .value
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
+    let warm_js = format!(
+        "JSON.stringify((() => {{ const times = []; for (let r = 0; r < 5; r++) for (const q of {}) {{ \
+           const t0 = performance.now(); PolicykbSearch.search(q); times.push(performance.now() - t0); }} \
+           return times.sort((a, b) => a - b); }})())",
+        serde_json::to_string(&QUERIES).unwrap()
+    );
+    let value = tab.evaluate(&warm_js, false).unwrap().value.unwrap();
+    let times: Vec<f64> = serde_json::from_str(value.as_str().unwrap()).unwrap();
+    let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    (cold, pick(0.5), pick(0.95))
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = Vec::new();
+    let machine = machine();
+    writeln!(
+        out,
+        "policykb corpus benchmark on {machine}; median of {RUNS} builds, output on /dev/shm\n"
+    )
+    .unwrap();
+    writeln!(out, "| pages | build s (median) | runs s | peak RSS MiB | index MB | index gzip MB | gzip B/page | avg chars/page | cold first result ms | warm query p50 ms | warm p95 ms |").unwrap();
+    writeln!(
+        out,
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+    .unwrap();
+    for r in rows {
+        let runs: Vec<String> = r
+            .build_runs
+            .iter()
+            .map(|d| format!("{:.2}", d.as_secs_f64()))
+            .collect();
+        writeln!(
+            out,
+            "| {} | {:.2} | {} | {} | {:.1} | {:.2} | {} | {} | {:.0} | {:.1} | {:.1} |",
+            r.pages,
+            r.build_median.as_secs_f64(),
+            runs.join(" / "),
+            r.peak_rss_mib.map_or("n/a".into(), |m| format!("{m:.0}")),
+            r.index_bytes as f64 / 1e6,
+            r.index_gzip_bytes as f64 / 1e6,
+            r.index_gzip_bytes / r.pages as u64,
+            r.average_chars,
+            r.cold_first_result_ms,
+            r.warm_p50_ms,
+            r.warm_p95_ms,
+        )
+        .unwrap();
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn machine() -> String {
+    let cpu = fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
