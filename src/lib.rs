@@ -125,10 +125,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         }
         return Err(diagnostics.into());
     }
-    let theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
+    let mut theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
     let bodies = render::render_bodies(&site);
     stages.lap("markdown");
-    let mut files = render::render_site(&site, &bodies, &theme)
+    let mut files = render::render_site(&site, &bodies, &mut theme)
         .map_err(|problems| with_warnings(problems, &diagnostics))?;
     stages.lap("render");
     files.extend(search::index_files(&site, &bodies));

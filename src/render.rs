@@ -114,13 +114,17 @@ pub struct PageView {
 pub fn render_site(
     site: &Site,
     bodies: &[RenderedMarkdown],
-    theme: &Theme,
+    theme: &mut Theme,
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let view = site_view(site);
+    // `site` is the same for every page: serialise it once into the global context.
+    theme.set_global("site", &view);
+    let theme = &*theme;
+    let reading_order = reading_order(site);
     let jobs = jobs(site);
     let results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
-        .map(|job| render_job(site, bodies, &view, theme, job))
+        .map(|job| render_job(site, bodies, &reading_order, &view, theme, job))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
@@ -185,12 +189,12 @@ pub fn render_bodies(site: &Site) -> Vec<RenderedMarkdown> {
 fn render_job(
     site: &Site,
     bodies: &[RenderedMarkdown],
+    reading_order: &ReadingOrder,
     view: &SiteView,
     theme: &Theme,
     job: &Job,
 ) -> Result<OutputFile, Diagnostic> {
     let mut context = Context::new();
-    context.insert("site", view);
     let (path, template) = match job {
         Job::Home => {
             context.insert("root", "");
@@ -211,7 +215,7 @@ fn render_job(
             context.insert("root", &root_for(&path));
             context.insert("page", &page_view(site, *index, &bodies[*index], &path));
             context.insert("breadcrumbs", &breadcrumbs(site, page));
-            let (prev, next) = neighbours(site, *index);
+            let (prev, next) = neighbours(site, reading_order, *index);
             context.insert("prev", &prev);
             context.insert("next", &next);
             (path, "page.html")
@@ -530,13 +534,38 @@ fn breadcrumbs(site: &Site, page: &Page) -> Vec<LinkView> {
     crumbs
 }
 
+/// Per page: the pages of its kind in reading order, and its position among them.
+struct ReadingOrder {
+    same_kind: Vec<Vec<usize>>,
+    position: Vec<(usize, usize)>,
+}
+
+fn reading_order(site: &Site) -> ReadingOrder {
+    let mut same_kind: Vec<Vec<usize>> = Vec::new();
+    let mut position = vec![(0, 0); site.pages.len()];
+    for (group, kind) in Kind::ALL.into_iter().enumerate() {
+        let pages: Vec<usize> = site.pages_of(kind).map(|(i, _)| i).collect();
+        for (at, &page) in pages.iter().enumerate() {
+            position[page] = (group, at);
+        }
+        same_kind.push(pages);
+    }
+    ReadingOrder {
+        same_kind,
+        position,
+    }
+}
+
 /// Previous and next page of the same kind, in reading order.
-fn neighbours(site: &Site, index: usize) -> (Option<LinkView>, Option<LinkView>) {
-    let kind = site.pages[index].kind;
-    let same: Vec<usize> = site.pages_of(kind).map(|(i, _)| i).collect();
-    let position = same.iter().position(|&i| i == index).unwrap_or(0);
-    let prev = position.checked_sub(1).map(|p| link_view(site, same[p]));
-    let next = same.get(position + 1).map(|&n| link_view(site, n));
+fn neighbours(
+    site: &Site,
+    order: &ReadingOrder,
+    index: usize,
+) -> (Option<LinkView>, Option<LinkView>) {
+    let (group, at) = order.position[index];
+    let same = &order.same_kind[group];
+    let prev = at.checked_sub(1).map(|p| link_view(site, same[p]));
+    let next = same.get(at + 1).map(|&n| link_view(site, n));
     (prev, next)
 }
 

@@ -24,16 +24,14 @@ use crate::links::Site;
 use crate::markdown::RenderedMarkdown;
 use crate::render::{page_url, OutputFile};
 
-/// Full-width ASCII forms and the ideographic space become their half-width forms; lower case.
-pub fn normalise(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{3000}' => ' ',
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Full-width ASCII forms and the ideographic space become their half-width forms
+/// (lower-casing follows in `for_each_token`).
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 /// Is `c` a Han (Chinese) character?
@@ -42,42 +40,97 @@ pub fn is_han(c: char) -> bool {
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF | 0x30000..=0x3134F)
 }
 
-/// Splits text into search tokens: Han bigrams, whole Latin/digit words.
-pub fn tokenize(text: &str) -> Vec<String> {
-    let text = normalise(text);
-    let mut tokens = Vec::new();
-    let mut han_run: Vec<char> = Vec::new();
-    let mut word = String::new();
-    for c in text.chars() {
-        if is_han(c) {
-            flush_word(&mut word, &mut tokens);
-            han_run.push(c);
-        } else if c.is_alphanumeric() {
-            flush_han(&mut han_run, &mut tokens);
-            word.push(c);
-        } else {
-            flush_word(&mut word, &mut tokens);
-            flush_han(&mut han_run, &mut tokens);
+/// A token as the index keeps it: Han tokens packed into a number (no allocation per token),
+/// Latin/digit words as text. A Han bigram is `first << 32 | second`; a lone Han character
+/// is just its code point, so the two can never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Token<'a> {
+    Han(u64),
+    Word(&'a str),
+}
+
+impl Token<'_> {
+    pub fn text(&self) -> String {
+        match *self {
+            Token::Han(packed) => {
+                let char_at = |bits: u64| char::from_u32(bits as u32).unwrap_or('\u{fffd}');
+                if packed >> 32 == 0 {
+                    char_at(packed).to_string()
+                } else {
+                    [char_at(packed >> 32), char_at(packed & 0xffff_ffff)]
+                        .iter()
+                        .collect()
+                }
+            }
+            Token::Word(word) => word.to_string(),
         }
     }
-    flush_word(&mut word, &mut tokens);
-    flush_han(&mut han_run, &mut tokens);
+}
+
+/// The tokenizer as a small state machine fed one normalised character at a time.
+#[derive(Default)]
+struct TokenState {
+    previous_han: Option<char>,
+    han_run_length: usize,
+    word: String,
+}
+
+impl TokenState {
+    fn feed(&mut self, c: char, visit: &mut impl FnMut(Token<'_>)) {
+        if is_han(c) {
+            self.end_word(visit);
+            if let Some(previous) = self.previous_han {
+                visit(Token::Han(u64::from(previous) << 32 | u64::from(c)));
+            }
+            self.previous_han = Some(c);
+            self.han_run_length += 1;
+        } else if c.is_alphanumeric() {
+            self.end_han_run(visit);
+            self.word.push(c);
+        } else {
+            self.end_word(visit);
+            self.end_han_run(visit);
+        }
+    }
+
+    fn end_word(&mut self, visit: &mut impl FnMut(Token<'_>)) {
+        if !self.word.is_empty() {
+            visit(Token::Word(&self.word));
+            self.word.clear();
+        }
+    }
+
+    fn end_han_run(&mut self, visit: &mut impl FnMut(Token<'_>)) {
+        if let (1, Some(only)) = (self.han_run_length, self.previous_han) {
+            visit(Token::Han(u64::from(only)));
+        }
+        self.previous_han = None;
+        self.han_run_length = 0;
+    }
+}
+
+/// Calls `visit` with every token of `text`, in order: Han bigrams, whole Latin/digit words.
+pub fn for_each_token(text: &str, mut visit: impl FnMut(Token<'_>)) {
+    let mut state = TokenState::default();
+    for c in text.chars() {
+        let c = half_width(c);
+        if c.is_ascii() || is_han(c) {
+            state.feed(c.to_ascii_lowercase(), &mut visit);
+        } else {
+            for lower in c.to_lowercase() {
+                state.feed(lower, &mut visit);
+            }
+        }
+    }
+    state.end_word(&mut visit);
+    state.end_han_run(&mut visit);
+}
+
+/// Splits text into search tokens: Han bigrams, whole Latin/digit words.
+pub fn tokenize(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for_each_token(text, |token| tokens.push(token.text()));
     tokens
-}
-
-fn flush_word(word: &mut String, tokens: &mut Vec<String>) {
-    if !word.is_empty() {
-        tokens.push(std::mem::take(word));
-    }
-}
-
-fn flush_han(run: &mut Vec<char>, tokens: &mut Vec<String>) {
-    match run.len() {
-        0 => {}
-        1 => tokens.push(run[0].to_string()),
-        _ => tokens.extend(run.windows(2).map(|pair| pair.iter().collect::<String>())),
-    }
-    run.clear();
 }
 
 /// Where each token's postings live: FNV-1a over the token's UTF-16 code units, so the
@@ -109,38 +162,76 @@ pub fn shard_count(pages: usize) -> u32 {
     (pages.div_ceil(40)).next_power_of_two().clamp(1, 1024) as u32
 }
 
-/// Everything the browser needs to search one page, computed in parallel.
+/// A page's unique tokens with their best placement, computed in parallel.
 struct PageTokens {
-    /// Unique tokens with their best placement.
-    tokens: Vec<(String, Placement)>,
+    han: Vec<(u64, Placement)>,
+    words: Vec<(String, Placement)>,
 }
 
 fn page_tokens(title: &str, aliases_and_tags: &str, body: &str) -> PageTokens {
-    let mut best: HashMap<String, Placement> = HashMap::new();
-    let mut note = |token: String, placement: Placement| {
-        best.entry(token)
-            .and_modify(|p| {
-                let repeated = if *p == Placement::BodyOnce && placement == Placement::BodyOnce {
-                    Placement::BodyRepeated
-                } else {
-                    placement
-                };
-                *p = (*p).max(repeated);
-            })
-            .or_insert(placement);
-    };
-    for token in tokenize(body) {
-        note(token, Placement::BodyOnce);
+    let mut han: HashMap<u64, Placement, FastHash> =
+        HashMap::with_capacity_and_hasher(1024, FastHash);
+    let mut words: HashMap<String, Placement> = HashMap::new();
+    for (text, placement) in [
+        (body, Placement::BodyOnce),
+        (aliases_and_tags, Placement::AliasOrTag),
+        (title, Placement::Title),
+    ] {
+        for_each_token(text, |token| match token {
+            Token::Han(key) => {
+                han.entry(key)
+                    .and_modify(|p| *p = better(*p, placement))
+                    .or_insert(placement);
+            }
+            Token::Word(word) => match words.get_mut(word) {
+                Some(p) => *p = better(*p, placement),
+                None => {
+                    words.insert(word.to_string(), placement);
+                }
+            },
+        });
     }
-    for token in tokenize(aliases_and_tags) {
-        note(token, Placement::AliasOrTag);
+    let mut han: Vec<(u64, Placement)> = han.into_iter().collect();
+    han.sort_unstable();
+    let mut words: Vec<(String, Placement)> = words.into_iter().collect();
+    words.sort_unstable();
+    PageTokens { han, words }
+}
+
+/// A token seen once more: a second body occurrence makes it `BodyRepeated`.
+fn better(current: Placement, seen: Placement) -> Placement {
+    match (current, seen) {
+        (Placement::BodyOnce, Placement::BodyOnce) => Placement::BodyRepeated,
+        _ => current.max(seen),
     }
-    for token in tokenize(title) {
-        note(token, Placement::Title);
+}
+
+/// A fast hasher for the packed Han tokens (u64 keys from our own text, so no need for
+/// protection against hash flooding).
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
     }
-    let mut tokens: Vec<(String, Placement)> = best.into_iter().collect();
-    tokens.sort_unstable();
-    PageTokens { tokens }
+}
+
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
 }
 
 /// Postings of one token: pages in ascending order, each as a varint of
@@ -219,24 +310,35 @@ pub fn index_files(site: &Site, bodies: &[RenderedMarkdown]) -> Vec<OutputFile> 
         })
         .collect();
 
-    let shards = shard_count(site.pages.len());
-    let mut postings: Vec<BTreeMap<&str, Postings>> =
-        (0..shards).map(|_| BTreeMap::new()).collect();
+    let mut han: HashMap<u64, Postings, FastHash> = HashMap::with_hasher(FastHash);
+    let mut words: HashMap<&str, Postings> = HashMap::new();
     for (page_number, page) in per_page.iter().enumerate() {
-        for (token, placement) in &page.tokens {
-            let shard = shard_of(token, shards) as usize;
-            postings[shard]
-                .entry(token.as_str())
+        let page_number = page_number as u32;
+        for &(key, placement) in &page.han {
+            han.entry(key).or_default().push(page_number, placement);
+        }
+        for (word, placement) in &page.words {
+            words
+                .entry(word.as_str())
                 .or_default()
-                .push(page_number as u32, *placement);
+                .push(page_number, *placement);
         }
     }
-    let mut files: Vec<OutputFile> = postings
-        .par_iter()
+    let shards = shard_count(site.pages.len());
+    let mut by_shard: Vec<Vec<(String, &Postings)>> = (0..shards).map(|_| Vec::new()).collect();
+    let all = han.iter().map(|(k, p)| (Token::Han(*k).text(), p));
+    for (token, postings) in all.chain(words.iter().map(|(w, p)| (w.to_string(), p))) {
+        by_shard[shard_of(&token, shards) as usize].push((token, postings));
+    }
+    let mut files: Vec<OutputFile> = by_shard
+        .par_iter_mut()
         .enumerate()
-        .map(|(n, shard)| {
-            let encoded: BTreeMap<&str, String> =
-                shard.iter().map(|(t, p)| (*t, base64(&p.bytes))).collect();
+        .map(|(n, tokens)| {
+            tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            let encoded: BTreeMap<&str, String> = tokens
+                .iter()
+                .map(|(t, p)| (t.as_str(), base64(&p.bytes)))
+                .collect();
             script_file(&format!("search/p-{n}.js"), &format!("p-{n}"), &encoded)
         })
         .collect();
@@ -394,11 +496,20 @@ mod tests {
 
     #[test]
     fn a_page_keeps_the_best_placement_of_each_token() {
-        let page = page_tokens("一岗双责", "责任", "一岗双责 责任 责任 考核");
-        let find = |t: &str| page.tokens.iter().find(|(x, _)| x == t).map(|(_, p)| *p);
+        let page = page_tokens("一岗双责", "责任", "一岗双责 责任 责任 考核 oa oa 制度");
+        let find = |t: &str| {
+            let han = page
+                .han
+                .iter()
+                .find(|(k, _)| Token::Han(*k).text() == t)
+                .map(|(_, p)| *p);
+            han.or_else(|| page.words.iter().find(|(w, _)| w == t).map(|(_, p)| *p))
+        };
         assert_eq!(find("一岗"), Some(Placement::Title));
         assert_eq!(find("责任"), Some(Placement::AliasOrTag));
         assert_eq!(find("考核"), Some(Placement::BodyOnce));
+        assert_eq!(find("oa"), Some(Placement::BodyRepeated));
+        assert_eq!(find("制度"), Some(Placement::BodyOnce));
     }
 
     #[test]

@@ -177,6 +177,11 @@ impl Theme {
         })
     }
 
+    /// Makes `value` available to every template as `name`, serialised once rather than per page.
+    pub fn set_global<T: serde::Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        self.tera.global_context().insert(name, value);
+    }
+
     /// Renders one template; a failure names the template file and line.
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera

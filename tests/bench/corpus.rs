@@ -47,9 +47,13 @@ struct Row {
     build_runs: Vec<Duration>,
     peak_rss_mib: Option<f64>,
     index_bytes: u64,
-    index_gzip_bytes: u64,
+    /// meta.js and the posting shards, each gzipped on its own.
+    postings_gzip: u64,
+    /// The text chunks, each gzipped on its own.
+    text_gzip: u64,
     average_chars: usize,
     cold_first_result_ms: f64,
+    cold_gzip_bytes: u64,
     warm_p50_ms: f64,
     warm_p95_ms: f64,
 }
@@ -127,25 +131,27 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let mut sorted = runs.clone();
     sorted.sort();
 
-    let index = output.join("search-index.js");
-    let index_bytes = fs::metadata(&index).map(|m| m.len()).unwrap_or(0);
-    let gzip = Command::new("gzip")
-        .args(["-c", "-6"])
-        .arg(&index)
-        .output()
-        .expect("gzip");
-    let (cold, p50, p95) = browser_timings(&output);
+    let search = output.join("search");
+    let index_bytes: u64 = fs::read_dir(&search)
+        .unwrap()
+        .map(|e| e.unwrap().metadata().unwrap().len())
+        .sum();
+    let postings_gzip = gzip_total(&search, "p-") + gzip_total(&search, "meta");
+    let text_gzip = gzip_total(&search, "t-");
+    let browser = browser_timings(&output);
     Row {
         pages,
         build_median: sorted[RUNS / 2],
         build_runs: runs,
         peak_rss_mib: peak,
         index_bytes,
-        index_gzip_bytes: gzip.stdout.len() as u64,
+        postings_gzip,
+        text_gzip,
         average_chars,
-        cold_first_result_ms: cold,
-        warm_p50_ms: p50,
-        warm_p95_ms: p95,
+        cold_first_result_ms: browser.cold_ms,
+        cold_gzip_bytes: browser.cold_gzip_bytes,
+        warm_p50_ms: browser.warm_p50_ms,
+        warm_p95_ms: browser.warm_p95_ms,
     }
 }
 
@@ -250,9 +256,11 @@ fn timed_build(kb: &Path, output: &Path) -> (Duration, Option<f64>) {
     (elapsed, rss.map(|kib| kib / 1024.0))
 }
 
-/// Cold: load search.html from file://, then time index load + first query in the page.
-/// Warm: each query of the list 5 times against the loaded index; p50 and p95.
-fn browser_timings(site: &Path) -> (f64, f64, f64) {
+/// Cold: open the home page from file://, then time the first query including loading the
+/// index files it needs and the text of the first 8 results (what the type-ahead box shows);
+/// also returns the index files that query loaded. Warm: every query of the list 5 times
+/// against the loaded index; p50 and p95.
+fn browser_timings(site: &Path) -> BrowserTimings {
     let options = LaunchOptions::default_builder()
         .path(Some(PathBuf::from("/usr/bin/chromium")))
         .headless(true)
@@ -273,26 +281,95 @@ fn browser_timings(site: &Path) -> (f64, f64, f64) {
         .wait_until_navigated()
         .unwrap();
     let cold_js = format!(
-        "new Promise(resolve => {{ const t0 = performance.now(); \
-           PolicykbSearch.withIndex(() => {{ PolicykbSearch.search({}); resolve(performance.now() - t0); }}); }})",
+        "(async () => {{ const t0 = performance.now(); \
+           const found = await PolicykbSearch.query({}); \
+           await PolicykbSearch.withText(found.results.slice(0, 8).map(r => r.doc)); \
+           const ms = performance.now() - t0; \
+           const files = performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/search/')); \
+           return JSON.stringify({{ ms, files }}); }})()",
         serde_json::to_string(QUERIES[0]).unwrap()
     );
-    let cold = tab
-        .evaluate(&cold_js, true)
-        .unwrap()
-        .value
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN);
+    let cold: serde_json::Value = serde_json::from_str(
+        tab.evaluate(&cold_js, true)
+            .unwrap()
+            .value
+            .unwrap()
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     let warm_js = format!(
-        "JSON.stringify((() => {{ const times = []; for (let r = 0; r < 5; r++) for (const q of {}) {{ \
-           const t0 = performance.now(); PolicykbSearch.search(q); times.push(performance.now() - t0); }} \
-           return times.sort((a, b) => a - b); }})())",
+        "(async () => {{ const times = []; for (let r = 0; r < 5; r++) for (const q of {}) {{ \
+           const t0 = performance.now(); await PolicykbSearch.query(q); times.push(performance.now() - t0); }} \
+           return JSON.stringify(times.sort((a, b) => a - b)); }})()",
         serde_json::to_string(&QUERIES).unwrap()
     );
-    let value = tab.evaluate(&warm_js, false).unwrap().value.unwrap();
+    let value = tab.evaluate(&warm_js, true).unwrap().value.unwrap();
     let times: Vec<f64> = serde_json::from_str(value.as_str().unwrap()).unwrap();
     let pick = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    (cold, pick(0.5), pick(0.95))
+    let files: Vec<PathBuf> = cold["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| {
+            n.as_str()?
+                .strip_prefix("file://")
+                .map(|p| PathBuf::from(browser_path(p)))
+        })
+        .collect();
+    BrowserTimings {
+        cold_ms: cold["ms"].as_f64().unwrap_or(f64::NAN),
+        cold_gzip_bytes: files.iter().map(|f| gzip_size(f)).sum(),
+        warm_p50_ms: pick(0.5),
+        warm_p95_ms: pick(0.95),
+    }
+}
+
+struct BrowserTimings {
+    cold_ms: f64,
+    cold_gzip_bytes: u64,
+    warm_p50_ms: f64,
+    warm_p95_ms: f64,
+}
+
+/// A file:// path as the browser reports it (percent-encoded) back to a filesystem path.
+fn browser_path(encoded: &str) -> String {
+    let mut out = Vec::new();
+    let bytes = encoded.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&encoded[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn gzip_size(path: &Path) -> u64 {
+    let output = Command::new("gzip")
+        .args(["-c", "-6"])
+        .arg(path)
+        .output()
+        .expect("gzip");
+    output.stdout.len() as u64
+}
+
+/// Sum of the gzipped sizes of files under `dir` whose name starts with `prefix`.
+fn gzip_total(dir: &Path, prefix: &str) -> u64 {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(prefix))
+        .collect();
+    files.sort();
+    // One gzip stream per file, as a web server sends them.
+    files.iter().map(|f| gzip_size(f)).sum()
 }
 
 fn table(rows: &[Row]) -> String {
@@ -317,16 +394,17 @@ fn table(rows: &[Row]) -> String {
             .collect();
         writeln!(
             out,
-            "| {} | {:.2} | {} | {} | {:.1} | {:.2} | {} | {} | {:.0} | {:.1} | {:.1} |",
+            "| {} | {:.2} | {} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} |",
             r.pages,
             r.build_median.as_secs_f64(),
             runs.join(" / "),
             r.peak_rss_mib.map_or("n/a".into(), |m| format!("{m:.0}")),
             r.index_bytes as f64 / 1e6,
-            r.index_gzip_bytes as f64 / 1e6,
-            r.index_gzip_bytes / r.pages as u64,
+            r.postings_gzip / r.pages as u64,
+            r.text_gzip / r.pages as u64,
             r.average_chars,
             r.cold_first_result_ms,
+            r.cold_gzip_bytes as f64 / 1024.0,
             r.warm_p50_ms,
             r.warm_p95_ms,
         )
