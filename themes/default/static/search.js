@@ -184,16 +184,19 @@
     return boost;
   }
 
-  /* Resolves to {clauses, results: [{doc, score}]}, best first. */
-  function query(text, filters) {
+  /* Resolves to {clauses, results: [{doc, score}], complete}, best first. Clauses that need
+   * checking against the text are verified in rank order until `limit` results are certain
+   * (all of them when no limit is given); `complete` is false when unverified candidates
+   * remain after those, in which case they are not in `results` and `more` counts them. */
+  function query(text, filters, limit) {
     var clauses = parseQuery(text);
-    if (clauses.length === 0) { return Promise.resolve({ clauses: clauses, results: [] }); }
+    limit = limit || Infinity;
+    if (clauses.length === 0) { return Promise.resolve({ clauses: clauses, results: [], complete: true, more: 0 }); }
     return loadMeta().then(function () {
       var shards = {};
       clauses.forEach(function (c) { if (!c.scan) { c.tokens.forEach(function (t) { shards[shardOf(t)] = true; }); } });
-      var scanning = clauses.some(function (c) { return c.scan; });
       var loads = Object.keys(shards).map(function (n) { return load("p-" + n); });
-      if (scanning) { loads.push(withText(meta.docs)); }
+      if (clauses.some(function (c) { return c.scan; })) { loads.push(withText(meta.docs)); }
       return Promise.all(loads);
     }).then(function () {
       var scores = null;
@@ -209,19 +212,35 @@
         Object.keys(scores).forEach(function (id) { if (id in clauseScores) { merged[id] = scores[id] + clauseScores[id]; } });
         scores = merged;
       });
-      var candidates = Object.keys(scores).map(function (id) { return meta.docs[Number(id)]; })
-        .filter(function (doc) { return matchesFilters(doc, filters); });
-      var needsText = clauses.some(function (c) { return c.verify; });
-      return (needsText ? withText(candidates) : Promise.resolve(candidates)).then(function () {
-        var results = candidates.filter(function (doc) {
-          return clauses.every(function (c) { return !c.verify || doc.haystack.indexOf(c.text) >= 0; });
-        }).map(function (doc) {
-          return { doc: doc, score: scores[doc.id] + titleBoost(doc, clauses) };
-        });
-        results.sort(function (a, b) { return b.score - a.score || a.doc.id - b.doc.id; });
-        return { clauses: clauses, results: results };
+      var ranked = Object.keys(scores).map(function (id) { return meta.docs[Number(id)]; })
+        .filter(function (doc) { return matchesFilters(doc, filters); })
+        .map(function (doc) { return { doc: doc, score: scores[doc.id] + titleBoost(doc, clauses) }; });
+      ranked.sort(function (a, b) { return b.score - a.score || a.doc.id - b.doc.id; });
+      return verify(ranked, clauses, limit).then(function (checked) {
+        return { clauses: clauses, results: checked.results, complete: checked.next >= ranked.length, more: ranked.length - checked.next };
       });
     });
+  }
+
+  /* Keeps the candidates whose text holds every clause that needs checking, in rank order,
+   * loading text chunks batch by batch until `limit` results are certain. */
+  function verify(ranked, clauses, limit) {
+    var checking = clauses.filter(function (c) { return c.verify && !c.scan; });
+    if (checking.length === 0) { return Promise.resolve({ results: ranked, next: ranked.length }); }
+    var results = [];
+    var next = 0;
+    function step() {
+      if (results.length >= limit || next >= ranked.length) { return Promise.resolve({ results: results, next: next }); }
+      var batch = ranked.slice(next, next + Math.max(limit - results.length, 8));
+      next += batch.length;
+      return withText(batch.map(function (r) { return r.doc; })).then(function () {
+        batch.forEach(function (r) {
+          if (checking.every(function (c) { return r.doc.haystack.indexOf(c.text) >= 0; })) { results.push(r); }
+        });
+        return step();
+      });
+    }
+    return step();
   }
 
   /* ---------- showing results (all content is escaped) ---------- */
@@ -305,11 +324,16 @@
     return html;
   }
 
+  /* " 12 条" when every result is certain, " 约 40 条" while candidates remain unchecked. */
+  function countText(found) {
+    return found.complete ? " " + found.results.length + " 条" : " 约 " + (found.results.length + found.more) + " 条";
+  }
+
   /* Runs a query and shows its first `limit` results with snippets; stale answers are dropped. */
   var latest = 0;
   function show(text, filters, limit, render) {
     var ticket = ++latest;
-    return query(text, filters).then(function (found) {
+    return query(text, filters, limit).then(function (found) {
       var shown = found.results.slice(0, limit);
       return withText(shown.map(function (r) { return r.doc; })).then(function () {
         if (ticket === latest) { render(found, shown); }
@@ -337,8 +361,8 @@
         dropdown.innerHTML = '<p class="more">' + noResultsHtml(text) + "</p>";
       } else {
         dropdown.innerHTML = "<ol>" + shown.map(function (r) { return "<li>" + resultHtml(r, found.clauses, 60) + "</li>"; }).join("") +
-          '</ol><a class="more" href="' + escapeHtml(root + "search.html?q=" + encodeURIComponent(text)) + '">查看全部 ' +
-          found.results.length + " 条结果 ›</a>";
+          '</ol><a class="more" href="' + escapeHtml(root + "search.html?q=" + encodeURIComponent(text)) + '">查看全部' +
+          countText(found) + "结果 ›</a>";
       }
       active = -1;
       dropdown.hidden = false;
@@ -387,6 +411,7 @@
   var resultsList = document.getElementById("search-results");
   var statusLine = document.getElementById("search-status");
   var PAGE_RESULTS = 50;
+  var pageLimit = PAGE_RESULTS;
 
   function setStatus(text) { if (statusLine) { statusLine.textContent = text; } }
 
@@ -421,16 +446,22 @@
     var filters = { kind: selectValue("filter-kind"), level: selectValue("filter-level"), tag: selectValue("filter-tag") };
     updateUrl(text, filters);
     if (text === "") { latest++; resultsList.innerHTML = ""; setStatus("输入词语开始搜索。"); return; }
-    show(text, filters, PAGE_RESULTS, function (found, shown) {
+    show(text, filters, pageLimit, function (found, shown) {
       resultsList.innerHTML = found.results.map(function (r, i) {
         return "<li>" + resultHtml(r, found.clauses, i < shown.length ? 120 : 0) + "</li>";
       }).join("");
-      if (found.results.length === 0) {
+      if (found.results.length === 0 && found.complete) {
         statusLine.innerHTML = noResultsHtml(text);
       } else {
-        setStatus("找到 " + found.results.length + " 条结果。");
+        setStatus("找到" + countText(found) + "结果。");
       }
+      if (moreButton) { moreButton.hidden = found.complete; }
     });
+  }
+
+  var moreButton = document.getElementById("search-more");
+  if (moreButton) {
+    moreButton.addEventListener("click", function () { pageLimit += PAGE_RESULTS; runPageSearch(); });
   }
 
   if (pageInput && resultsList) {
@@ -442,11 +473,11 @@
       fillSelect("filter-level", loaded.levels, params.get("level"));
       fillSelect("filter-tag", loaded.tags, params.get("tag"));
       runPageSearch();
-      pageInput.addEventListener("input", function () { debounce(runPageSearch); });
+      pageInput.addEventListener("input", function () { pageLimit = PAGE_RESULTS; debounce(runPageSearch); });
       document.getElementById("search-page-form").addEventListener("submit", function (event) { event.preventDefault(); runPageSearch(); });
     }).catch(function (error) { setStatus(error.message); });
   }
 
   /* For tests and benchmarks: query(text, filters) → Promise of {clauses, results}. */
-  window.PolicykbSearch = { query: query, withText: withText, parseQuery: parseQuery, loadMeta: loadMeta, shardOf: shardOf };
+  window.PolicykbSearch = { loaded: function () { return Object.keys(pending); }, query: query, withText: withText, parseQuery: parseQuery, loadMeta: loadMeta, shardOf: shardOf };
 })();
