@@ -5,8 +5,8 @@
 //! 1. **load**   (`content::load_sources`): walk `content/`, read every file as UTF-8;
 //! 2. **parse**  (`content::parse_page`): split front matter from Markdown, check the fields;
 //! 3. **link**   (`links::link`): resolve every reference and `@/` link, compute back-links;
-//! 4. **render** (`render::render_bodies`, `render::render_site`): Markdown to HTML once,
-//!    then the theme's templates, both in parallel;
+//! 4. **render** (`render::render_site`): Markdown to HTML and the theme's templates, in
+//!    parallel, each file written as soon as it is made;
 //! 5. **index**  (`search::build_index`): the Chinese full-text search index;
 //! 6. **write**  (`output::write_site`): stage everything, then swap it in atomically.
 //!
@@ -36,7 +36,6 @@ use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::content::{Kind, Page};
 use crate::diagnostics::Diagnostic;
 use crate::links::Site;
-use crate::output::OutFile;
 use crate::render::OutputFile;
 use crate::theme::Theme;
 
@@ -54,14 +53,14 @@ pub struct BuildOptions {
 pub struct BuildReport {
     pub pages_per_kind: Vec<(String, usize)>,
     pub tag_count: usize,
+    /// Files written (or, for `check`, that would have been).
     pub files_written: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
     /// Wall time of each pipeline stage, in order.
     pub stages: Vec<(&'static str, Duration)>,
-    /// The checked site and rendered files, for tests and tools that inspect the output.
+    /// The checked site, for tests and tools that inspect it.
     pub site: Site,
-    pub files: Vec<OutputFile>,
 }
 
 impl BuildReport {
@@ -126,24 +125,38 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         return Err(diagnostics.into());
     }
     let mut theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
-    let bodies = render::render_bodies(&site);
-    stages.lap("markdown");
-    let mut files = render::render_site(&site, &bodies, &mut theme)
+    let staging = match &options.output {
+        Some(output) => Some(
+            output::Staging::begin(root, output)
+                .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?,
+        ),
+        None => None,
+    };
+    let emit = |file: OutputFile| match &staging {
+        Some(staging) => staging
+            .write(&file.path, &file.contents)
+            .map_err(output_diagnostic),
+        None => Ok(()),
+    };
+    let rendered = render::render_site(&site, &mut theme, &emit)
         .map_err(|problems| with_warnings(problems, &diagnostics))?;
+    let mut files_written = rendered.files;
     stages.lap("render");
-    files.extend(search::index_files(&site, &bodies));
+    files_written += search::index_files(&site, &rendered.plain_texts, &emit)
+        .map_err(|problems| with_warnings(problems, &diagnostics))?;
     stages.lap("index");
-    files.extend(static_files(&theme, &loaded.assets, &mut diagnostics));
+    for file in static_files(&theme, &loaded.assets, &mut diagnostics) {
+        files_written += 1;
+        if let Err(problem) = emit(file) {
+            diagnostics.push(problem);
+        }
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics.into());
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    if let Some(output) = &options.output {
-        let out_files = files.iter().map(|f| OutFile {
-            path: &f.path,
-            contents: &f.contents,
-        });
-        output::write_site(root, output, out_files)
+    if let Some(staging) = staging {
+        staging
+            .commit()
             .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
         stages.lap("write");
     }
@@ -151,16 +164,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     Ok(BuildReport {
         pages_per_kind: pages_per_kind(&site),
         tag_count: site.config.tags.len(),
-        files_written: if options.output.is_some() {
-            files.len()
-        } else {
-            0
-        },
+        files_written,
         warnings: diagnostics,
         elapsed: started.elapsed(),
         stages: stages.laps,
         site,
-        files,
     })
 }
 

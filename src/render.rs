@@ -6,6 +6,7 @@
 //! from any sub-path and from `file://`.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,6 +24,10 @@ pub struct OutputFile {
     pub path: String,
     pub contents: Vec<u8>,
 }
+
+/// Where finished files go as soon as they are made (the staging folder, or nowhere for
+/// `check`), so a large site is never held in memory whole.
+pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 
 /// A link to a page as templates see it.
 #[derive(Debug, Clone, Serialize)]
@@ -110,36 +115,51 @@ pub struct PageView {
     pub illustrative: bool,
 }
 
-/// Renders every page of the site; template errors are returned as diagnostics.
+/// What rendering leaves behind for the next stage.
+pub struct Rendered {
+    pub files: usize,
+    /// Per page, the plain text of its body, for the search index.
+    pub plain_texts: Vec<String>,
+}
+
+/// Renders every page of the site, handing each file to `emit` as soon as it is made;
+/// template errors are returned as diagnostics.
 pub fn render_site(
     site: &Site,
-    bodies: &[RenderedMarkdown],
     theme: &mut Theme,
-) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    emit: &Emit<'_>,
+) -> Result<Rendered, Vec<Diagnostic>> {
     let view = site_view(site);
     // `site` is the same for every page: serialise it once into the global context.
     theme.set_global("site", &view);
     let theme = &*theme;
     let reading_order = reading_order(site);
     let jobs = jobs(site);
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+    let plain_texts: Vec<OnceLock<String>> = site.pages.iter().map(|_| OnceLock::new()).collect();
+    let failures: Vec<Diagnostic> = jobs
         .par_iter()
-        .map(|job| render_job(site, bodies, &reading_order, &view, theme, job))
+        .filter_map(|job| {
+            render_job(site, &plain_texts, &reading_order, &view, theme, job)
+                .and_then(emit)
+                .err()
+        })
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    let mut problems = Vec::new();
-    for result in results {
-        match result {
-            Ok(file) => files.push(file),
-            Err(problem) => {
-                if !problems.contains(&problem) {
-                    problems.push(problem);
-                }
-            }
+    // One broken template fails every page that uses it: report each problem once.
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    for problem in failures {
+        if !problems.contains(&problem) {
+            problems.push(problem);
         }
     }
     if problems.is_empty() {
-        Ok(files)
+        let plain_texts = plain_texts
+            .into_iter()
+            .map(|t| t.into_inner().unwrap_or_default())
+            .collect();
+        Ok(Rendered {
+            files: jobs.len(),
+            plain_texts,
+        })
     } else {
         Err(problems)
     }
@@ -170,25 +190,20 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs
 }
 
-/// Every page's Markdown body as HTML, table of contents and plain text, in parallel.
-/// Pages all sit one folder down, so `@/` links resolve relative to `../`.
-pub fn render_bodies(site: &Site) -> Vec<RenderedMarkdown> {
-    site.pages
-        .par_iter()
-        .map(|page| {
-            let resolve = |target: &str| {
-                site.by_content_path
-                    .get(target)
-                    .map(|&i| format!("../{}", page_url(site, &site.pages[i])))
-            };
-            markdown::render(&page.body, &resolve)
-        })
-        .collect()
+/// A page's Markdown body as HTML, table of contents and plain text. Pages all sit one
+/// folder down, so `@/` links resolve relative to `../`.
+fn render_body(site: &Site, page: &Page) -> RenderedMarkdown {
+    let resolve = |target: &str| {
+        site.by_content_path
+            .get(target)
+            .map(|&i| format!("../{}", page_url(site, &site.pages[i])))
+    };
+    markdown::render(&page.body, &resolve)
 }
 
 fn render_job(
     site: &Site,
-    bodies: &[RenderedMarkdown],
+    plain_texts: &[OnceLock<String>],
     reading_order: &ReadingOrder,
     view: &SiteView,
     theme: &Theme,
@@ -213,7 +228,9 @@ fn render_job(
             let page = &site.pages[*index];
             let path = page_url(site, page);
             context.insert("root", &root_for(&path));
-            context.insert("page", &page_view(site, *index, &bodies[*index], &path));
+            let body = render_body(site, page);
+            context.insert("page", &page_view(site, *index, body.html, body.toc, &path));
+            let _ = plain_texts[*index].set(body.plain_text);
             context.insert("breadcrumbs", &breadcrumbs(site, page));
             let (prev, next) = neighbours(site, reading_order, *index);
             context.insert("prev", &prev);
@@ -360,7 +377,13 @@ fn tag_link(site: &Site, slug: &str) -> TagLinkView {
     }
 }
 
-fn page_view(site: &Site, index: usize, rendered: &RenderedMarkdown, own_url: &str) -> PageView {
+fn page_view(
+    site: &Site,
+    index: usize,
+    content: String,
+    toc: Vec<TocEntry>,
+    own_url: &str,
+) -> PageView {
     let page = &site.pages[index];
     let mut shown: Vec<usize> = vec![index];
     let references: Vec<GroupView> = site.references[index]
@@ -402,8 +425,8 @@ fn page_view(site: &Site, index: usize, rendered: &RenderedMarkdown, own_url: &s
         kind: page.kind.slug().to_string(),
         kind_name: kind_name(site, page.kind),
         url: own_url.to_string(),
-        content: rendered.html.clone(),
-        toc: rendered.toc.clone(),
+        content,
+        toc,
         aliases: page.meta.aliases.clone(),
         tags: page.meta.tags.iter().map(|t| tag_link(site, t)).collect(),
         level: page.meta.level.as_deref().and_then(|slug| {

@@ -20,9 +20,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::content::Kind;
+use crate::diagnostics::Diagnostic;
 use crate::links::Site;
-use crate::markdown::RenderedMarkdown;
-use crate::render::{page_url, OutputFile};
+use crate::render::{page_url, Emit, OutputFile};
 
 /// Full-width ASCII forms and the ideographic space become their half-width forms
 /// (lower-casing follows in `for_each_token`).
@@ -288,75 +288,102 @@ fn base64(bytes: &[u8]) -> String {
 ///   phrases and showing snippets.
 ///
 /// Each file calls `PolicykbIndex.receive(name, data)`.
-pub fn index_files(site: &Site, bodies: &[RenderedMarkdown]) -> Vec<OutputFile> {
+pub fn index_files(
+    site: &Site,
+    plain_texts: &[String],
+    emit: &Emit<'_>,
+) -> Result<usize, Vec<Diagnostic>> {
+    let (han, words) = collect_postings(site, plain_texts);
+    let shards = shard_count(site.pages.len());
+    let mut by_shard: Vec<Vec<(String, &Postings)>> = (0..shards).map(|_| Vec::new()).collect();
+    let all = han.iter().map(|(k, p)| (Token::Han(*k).text(), p));
+    for (token, postings) in all.chain(words.iter().map(|(w, p)| (w.clone(), p))) {
+        by_shard[shard_of(&token, shards) as usize].push((token, postings));
+    }
+    let shard_files = by_shard.par_iter_mut().enumerate().map(|(n, tokens)| {
+        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let encoded: BTreeMap<&str, String> = tokens
+            .iter()
+            .map(|(t, p)| (t.as_str(), base64(&p.bytes)))
+            .collect();
+        emit(script_file(
+            &format!("search/p-{n}.js"),
+            &format!("p-{n}"),
+            &encoded,
+        ))
+    });
+    let texts: Vec<(&str, &str)> = site
+        .pages
+        .iter()
+        .zip(plain_texts)
+        .map(|(p, text)| (p.meta.summary.as_str(), text.as_str()))
+        .collect();
+    let text_files = texts.par_chunks(TEXT_CHUNK).enumerate().map(|(n, chunk)| {
+        emit(script_file(
+            &format!("search/t-{n}.js"),
+            &format!("t-{n}"),
+            &chunk,
+        ))
+    });
+    let mut problems: Vec<Diagnostic> = shard_files
+        .chain(text_files)
+        .filter_map(Result::err)
+        .collect();
+    if let Err(problem) = emit(script_file("search/meta.js", "meta", &meta(site, shards))) {
+        problems.push(problem);
+    }
+    if problems.is_empty() {
+        Ok(shards as usize + texts.len().div_ceil(TEXT_CHUNK) + 1)
+    } else {
+        Err(problems)
+    }
+}
+
+type HanPostings = HashMap<u64, Postings, FastHash>;
+type WordPostings = HashMap<String, Postings>;
+
+/// Tokenizes pages in parallel, a slice at a time so only one slice's tokens are held, and
+/// appends each page to the postings of its tokens (pages in ascending order).
+fn collect_postings(site: &Site, plain_texts: &[String]) -> (HanPostings, WordPostings) {
+    const SLICE: usize = 1024;
     let config = &site.config;
     let tag_name = |slug: &String| {
         config
             .tag(slug)
             .map_or_else(|| slug.clone(), |t| t.name.clone())
     };
-    let per_page: Vec<PageTokens> = site
+    let mut han: HanPostings = HashMap::with_hasher(FastHash);
+    let mut words: WordPostings = HashMap::new();
+    for (slice_number, (pages, bodies)) in site
         .pages
-        .par_iter()
-        .zip(bodies.par_iter())
-        .map(|(page, body)| {
-            let tags: Vec<String> = page.meta.tags.iter().map(tag_name).collect();
-            let extra = format!("{} {}", page.meta.aliases.join(" "), tags.join(" "));
-            page_tokens(
-                &page.meta.title,
-                &extra,
-                &format!("{}\n{}", page.meta.summary, body.plain_text),
-            )
-        })
-        .collect();
-
-    let mut han: HashMap<u64, Postings, FastHash> = HashMap::with_hasher(FastHash);
-    let mut words: HashMap<&str, Postings> = HashMap::new();
-    for (page_number, page) in per_page.iter().enumerate() {
-        let page_number = page_number as u32;
-        for &(key, placement) in &page.han {
-            han.entry(key).or_default().push(page_number, placement);
-        }
-        for (word, placement) in &page.words {
-            words
-                .entry(word.as_str())
-                .or_default()
-                .push(page_number, *placement);
-        }
-    }
-    let shards = shard_count(site.pages.len());
-    let mut by_shard: Vec<Vec<(String, &Postings)>> = (0..shards).map(|_| Vec::new()).collect();
-    let all = han.iter().map(|(k, p)| (Token::Han(*k).text(), p));
-    for (token, postings) in all.chain(words.iter().map(|(w, p)| (w.to_string(), p))) {
-        by_shard[shard_of(&token, shards) as usize].push((token, postings));
-    }
-    let mut files: Vec<OutputFile> = by_shard
-        .par_iter_mut()
+        .chunks(SLICE)
+        .zip(plain_texts.chunks(SLICE))
         .enumerate()
-        .map(|(n, tokens)| {
-            tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            let encoded: BTreeMap<&str, String> = tokens
-                .iter()
-                .map(|(t, p)| (t.as_str(), base64(&p.bytes)))
-                .collect();
-            script_file(&format!("search/p-{n}.js"), &format!("p-{n}"), &encoded)
-        })
-        .collect();
-
-    let texts: Vec<(&str, &str)> = site
-        .pages
-        .iter()
-        .zip(bodies)
-        .map(|(p, b)| (p.meta.summary.as_str(), b.plain_text.as_str()))
-        .collect();
-    files.extend(
-        texts
-            .chunks(TEXT_CHUNK)
-            .enumerate()
-            .map(|(n, chunk)| script_file(&format!("search/t-{n}.js"), &format!("t-{n}"), &chunk)),
-    );
-    files.push(script_file("search/meta.js", "meta", &meta(site, shards)));
-    files
+    {
+        let tokens: Vec<PageTokens> = pages
+            .par_iter()
+            .zip(bodies.par_iter())
+            .map(|(page, body)| {
+                let tags: Vec<String> = page.meta.tags.iter().map(tag_name).collect();
+                let extra = format!("{} {}", page.meta.aliases.join(" "), tags.join(" "));
+                page_tokens(
+                    &page.meta.title,
+                    &extra,
+                    &format!("{}\n{}", page.meta.summary, body),
+                )
+            })
+            .collect();
+        for (offset, page) in tokens.into_iter().enumerate() {
+            let page_number = (slice_number * SLICE + offset) as u32;
+            for (key, placement) in page.han {
+                han.entry(key).or_default().push(page_number, placement);
+            }
+            for (word, placement) in page.words {
+                words.entry(word).or_default().push(page_number, placement);
+            }
+        }
+    }
+    (han, words)
 }
 
 #[derive(Serialize)]
