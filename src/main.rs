@@ -1,11 +1,11 @@
-//! The `policykb` command line: `init`, `build`, `check`.
+//! The `policykb` command line: `init`, `build`, `check`, `serve`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use policykb::{build, scaffold, BuildFailure, BuildOptions};
+use policykb::{build, scaffold, serve, BuildFailure, BuildOptions};
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +36,18 @@ enum Command {
         /// Print the time each pipeline stage took.
         #[arg(long)]
         timings: bool,
+    },
+    /// Build, serve on http://127.0.0.1:PORT, and rebuild and reload the browser on every save.
+    Serve {
+        /// Knowledge-base root: the folder holding content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port; default: the first free one from 1111 (0: any free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// Address to listen on; only change it to share the preview on purpose.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
     },
     /// Check everything a build checks, without writing anything.
     Check {
@@ -77,6 +89,15 @@ fn main() -> ExitCode {
                 &done,
                 timings,
             )
+        }
+        Command::Serve { root, port, bind } => {
+            match serve::serve(serve::ServeOptions { root, bind, port }) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Check { root, timings } => {
             run(BuildOptions { root, output: None }, "checked", timings)

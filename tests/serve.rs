@@ -1,0 +1,283 @@
+//! `policykb serve` as an author uses it: start it on a free port, fetch pages, edit files and
+//! watch the rebuild and reload signal arrive, break a file and see the error payload, fix it,
+//! and try to read files outside the site.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::Fixture;
+
+/// A running `policykb serve`, stopped with SIGINT (as Ctrl-C) when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(fixture: &Fixture) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_policykb"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(&fixture.root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .expect("URL printed")
+            .to_string();
+        Server { child, base }
+    }
+
+    fn address(&self) -> &str {
+        self.base
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+    }
+
+    /// The temporary folder the site is served from.
+    fn site_folder(&self) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("policykb-serve-{}", self.child.id()))
+    }
+
+    /// Sends `GET <target>` exactly as given (no normalisation); returns status, head, body.
+    fn get(&self, target: &str) -> (u16, String, String) {
+        let mut stream = TcpStream::connect(self.address()).unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address()
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, head.to_ascii_lowercase(), body.to_string())
+    }
+
+    /// Subscribes to the build-status stream; each `data:` line arrives as JSON.
+    fn events(&self) -> mpsc::Receiver<serde_json::Value> {
+        let (sender, receiver) = mpsc::channel();
+        let mut stream = TcpStream::connect(self.address()).unwrap();
+        write!(
+            stream,
+            "GET /__policykb/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address()
+        )
+        .unwrap();
+        thread::spawn(move || {
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if let Some(data) = line.strip_prefix("data:") {
+                    if let Ok(value) = serde_json::from_str(data.trim()) {
+                        if sender.send(value).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        receiver
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+    }
+}
+
+/// The next status for which `wanted` holds, within ten seconds.
+fn wait_for(
+    events: &mpsc::Receiver<serde_json::Value>,
+    wanted: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(status) if wanted(&status) => return status,
+            Ok(_) => continue,
+            Err(_) => panic!("no matching build status within 10 s"),
+        }
+    }
+}
+
+#[test]
+fn serves_the_site_on_loopback_with_the_reload_script_and_right_types() {
+    let f = Fixture::valid();
+    let server = Server::start(&f);
+    assert!(
+        server.base.starts_with("http://127.0.0.1:"),
+        "{}",
+        server.base
+    );
+    let (status, head, body) = server.get("/problems/formalism.html");
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: text/html; charset=utf-8"),
+        "{head}"
+    );
+    assert!(body.contains("<h1>工作推进形式化</h1>"));
+    assert!(
+        body.contains("/__policykb/reload.js"),
+        "reload script not injected"
+    );
+    let (status, head, _) = server.get("/search/meta.js");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: text/javascript"), "{head}");
+    let (_, head, _) = server.get("/static/style.css");
+    assert!(head.contains("content-type: text/css"), "{head}");
+    // Serving writes nothing into the knowledge base.
+    assert!(!f.root.join("public").exists());
+    // The reload script is a serve-only addition: a normal build does not carry it.
+    f.build().unwrap();
+    assert!(!f.read("problems/formalism.html").contains("__policykb"));
+}
+
+#[test]
+fn an_edit_rebuilds_and_signals_reload() {
+    let f = Fixture::valid();
+    let server = Server::start(&f);
+    let events = server.events();
+    let first = wait_for(&events, |_| true);
+    let version = first["version"].as_u64().unwrap();
+    f.write(
+        "content/problems/formalism.md",
+        &std::fs::read_to_string(f.root.join("content/problems/formalism.md"))
+            .unwrap()
+            .replace("title: 工作推进形式化", "title: 工作推进形式化（修订）"),
+    );
+    let next = wait_for(&events, |s| s["version"].as_u64() > Some(version));
+    assert!(next["errors"].as_array().unwrap().is_empty());
+    let (_, _, body) = server.get("/problems/formalism.html");
+    assert!(body.contains("工作推进形式化（修订）"), "page not rebuilt");
+}
+
+#[test]
+fn a_broken_file_shows_errors_keeps_the_last_good_site_and_recovers() {
+    let f = Fixture::valid();
+    let server = Server::start(&f);
+    let events = server.events();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+
+    f.write(
+        "content/cases/bad.md",
+        "---\ntitle: 坏\nsummary: x\nplace: 某地\nproblems: [nope]\n---\n",
+    );
+    let failed = wait_for(&events, |s| !s["errors"].as_array().unwrap().is_empty());
+    let errors = failed["errors"].to_string();
+    assert!(errors.contains("content/cases/bad.md:5"), "{errors}");
+    assert!(errors.contains("nope"), "{errors}");
+    // The last good site is still served.
+    let (status, _, body) = server.get("/problems/formalism.html");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>工作推进形式化</h1>"));
+    assert_eq!(server.get("/cases/bad.html").0, 404);
+
+    // A new tab sees the failure at once.
+    let late = server.events();
+    assert!(!wait_for(&late, |_| true)["errors"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    std::fs::remove_file(f.root.join("content/cases/bad.md")).unwrap();
+    let fixed = wait_for(&events, |s| s["errors"].as_array().unwrap().is_empty());
+    assert!(fixed["version"].as_u64().unwrap() > version);
+}
+
+#[test]
+fn a_burst_of_saves_is_one_rebuild_and_css_changes_are_marked() {
+    let f = Fixture::valid();
+    f.write("static/extra.css", "body { color: black; }");
+    let server = Server::start(&f);
+    let events = server.events();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    for i in 0..6 {
+        f.write(
+            &format!("content/pages/note-{i}.md"),
+            &format!("---\ntitle: 说明{i}\n---\n\n正文。\n"),
+        );
+    }
+    let rebuilt = wait_for(&events, |s| s["version"].as_u64() > Some(version));
+    let after_burst = rebuilt["version"].as_u64().unwrap();
+    // Allow a second build if the burst straddled the settle time, never one per file.
+    thread::sleep(Duration::from_millis(500));
+    let extra: Vec<_> = events.try_iter().collect();
+    assert!(
+        after_burst + extra.len() as u64 - version <= 2,
+        "{} rebuilds for one burst",
+        after_burst - version + extra.len() as u64
+    );
+    assert_eq!(server.get("/pages/note-5.html").0, 200);
+
+    f.write("static/extra.css", "body { color: navy; }");
+    let styled = wait_for(&events, |s| s["css_only"] == true);
+    assert!(styled["errors"].as_array().unwrap().is_empty());
+    assert!(server.get("/static/extra.css").2.contains("navy"));
+}
+
+#[test]
+fn requests_for_files_outside_the_site_are_refused() {
+    let f = Fixture::valid();
+    f.write("secret.txt", "TOP-SECRET");
+    let server = Server::start(&f);
+    assert_eq!(server.get("/index.html").0, 200);
+    for target in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E%2F%2E%2E%2Fetc%2Fpasswd",
+        "/static/..%2f..%2f..%2fetc/passwd",
+        "/static/..%5c..%5csecret.txt",
+        "//etc/passwd",
+        "/%00",
+    ] {
+        let (status, _, body) = server.get(target);
+        assert!(
+            matches!(status, 400 | 403 | 404),
+            "{target}: status {status}"
+        );
+        assert!(
+            !body.contains("root:") && !body.contains("TOP-SECRET"),
+            "{target} leaked a file"
+        );
+    }
+    // A symlink inside the served folder that points out of it is refused too.
+    let link = server.site_folder().join("escape.txt");
+    std::os::unix::fs::symlink(f.root.join("secret.txt"), &link).unwrap();
+    let (status, _, body) = server.get("/escape.txt");
+    assert_eq!(status, 403);
+    assert!(!body.contains("TOP-SECRET"));
+    // No directory listings.
+    let (status, _, body) = server.get("/static/");
+    assert_eq!(status, 404, "{body}");
+}
