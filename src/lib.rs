@@ -17,6 +17,7 @@ pub mod config;
 pub mod content;
 pub mod diagnostics;
 pub mod links;
+pub mod live;
 pub mod markdown;
 pub mod output;
 pub mod render;
@@ -104,6 +105,18 @@ impl From<Vec<Diagnostic>> for BuildFailure {
 
 /// Runs the whole pipeline. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    run_pipeline(options).map(|built| built.report)
+}
+
+/// A build's report plus what an incremental rebuild needs (see `live`).
+pub(crate) struct Built {
+    pub report: BuildReport,
+    pub theme: Theme,
+    pub plain_texts: Vec<String>,
+    pub index: search::SearchIndex,
+}
+
+fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     let started = Instant::now();
     let mut stages = StageTimer::new();
     let root = &options.root;
@@ -143,8 +156,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         .map_err(|problems| with_warnings(problems, &diagnostics))?;
     let mut files_written = rendered.files;
     stages.lap("render");
-    files_written += search::index_files(&site, &rendered.plain_texts, &emit)
+    let index = search::index_files(&site, &rendered.plain_texts, &emit)
         .map_err(|problems| with_warnings(problems, &diagnostics))?;
+    files_written += index.file_count(site.pages.len());
     stages.lap("index");
     for file in static_files(&theme, &loaded.assets, &mut diagnostics) {
         files_written += 1;
@@ -162,7 +176,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         stages.lap("write");
     }
     diagnostics::sort(&mut diagnostics);
-    Ok(BuildReport {
+    let report = BuildReport {
         pages_per_kind: pages_per_kind(&site),
         tag_count: site.config.tags.len(),
         files_written,
@@ -170,6 +184,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         elapsed: started.elapsed(),
         stages: stages.laps,
         site,
+    };
+    Ok(Built {
+        report,
+        theme,
+        plain_texts: rendered.plain_texts,
+        index,
     })
 }
 

@@ -165,6 +165,31 @@ pub fn render_site(
     }
 }
 
+/// Renders one content page again (for `serve` after a body-only edit); returns the file and
+/// the page's new plain text. The `site` global of the theme is still the one `render_site` set.
+pub fn render_page(
+    site: &Site,
+    theme: &Theme,
+    index: usize,
+) -> Result<(OutputFile, String), Diagnostic> {
+    let plain_texts: Vec<OnceLock<String>> = site.pages.iter().map(|_| OnceLock::new()).collect();
+    let view = site_view(site);
+    let file = render_job(
+        site,
+        &plain_texts,
+        &reading_order(site),
+        &view,
+        theme,
+        &Job::Page(index),
+    )?;
+    let text = plain_texts
+        .into_iter()
+        .nth(index)
+        .and_then(OnceLock::into_inner)
+        .unwrap_or_default();
+    Ok((file, text))
+}
+
 /// One output file to produce.
 enum Job {
     Home,

@@ -154,6 +154,17 @@ enum Placement {
     Title = 3,
 }
 
+impl Placement {
+    fn from_bits(bits: u64) -> Placement {
+        match bits {
+            3 => Placement::Title,
+            2 => Placement::AliasOrTag,
+            1 => Placement::BodyRepeated,
+            _ => Placement::BodyOnce,
+        }
+    }
+}
+
 /// Pages per text chunk: results load the text of their chunk for snippets.
 pub const TEXT_CHUNK: usize = 8;
 
@@ -243,6 +254,32 @@ struct Postings {
 }
 
 impl Postings {
+    fn from_entries(entries: &[(u32, Placement)]) -> Postings {
+        let mut postings = Postings::default();
+        for &(page, placement) in entries {
+            postings.push(page, placement);
+        }
+        postings
+    }
+
+    /// The (page, placement) pairs, decoded.
+    fn entries(&self) -> Vec<(u32, Placement)> {
+        let mut entries = Vec::new();
+        let (mut page, mut value, mut shift) = (0u32, 0u64, 0);
+        for &byte in &self.bytes {
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 != 0 {
+                shift += 7;
+                continue;
+            }
+            page += (value / 4) as u32;
+            entries.push((page, Placement::from_bits(value % 4)));
+            value = 0;
+            shift = 0;
+        }
+        entries
+    }
+
     fn push(&mut self, page: u32, placement: Placement) {
         let mut value = u64::from(page - self.last_page) * 4 + placement as u64;
         self.last_page = page;
@@ -292,51 +329,147 @@ pub fn index_files(
     site: &Site,
     plain_texts: &[String],
     emit: &Emit<'_>,
-) -> Result<usize, Vec<Diagnostic>> {
-    let (han, words) = collect_postings(site, plain_texts);
-    let shards = shard_count(site.pages.len());
-    let mut by_shard: Vec<Vec<(String, &Postings)>> = (0..shards).map(|_| Vec::new()).collect();
-    let all = han.iter().map(|(k, p)| (Token::Han(*k).text(), p));
-    for (token, postings) in all.chain(words.iter().map(|(w, p)| (w.clone(), p))) {
-        by_shard[shard_of(&token, shards) as usize].push((token, postings));
-    }
-    let shard_files = by_shard.par_iter_mut().enumerate().map(|(n, tokens)| {
-        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let encoded: BTreeMap<&str, String> = tokens
-            .iter()
-            .map(|(t, p)| (t.as_str(), base64(&p.bytes)))
-            .collect();
-        emit(script_file(
-            &format!("search/p-{n}.js"),
-            &format!("p-{n}"),
-            &encoded,
-        ))
-    });
-    let texts: Vec<(&str, &str)> = site
-        .pages
-        .iter()
-        .zip(plain_texts)
-        .map(|(p, text)| (p.meta.summary.as_str(), text.as_str()))
-        .collect();
-    let text_files = texts.par_chunks(TEXT_CHUNK).enumerate().map(|(n, chunk)| {
-        emit(script_file(
-            &format!("search/t-{n}.js"),
-            &format!("t-{n}"),
-            &chunk,
-        ))
-    });
+) -> Result<SearchIndex, Vec<Diagnostic>> {
+    let index = SearchIndex::build(site, plain_texts);
+    let shard_files = (0..index.shards)
+        .into_par_iter()
+        .map(|n| emit(index.shard_file(n)));
+    let text_files = (0..plain_texts.len().div_ceil(TEXT_CHUNK))
+        .into_par_iter()
+        .map(|n| emit(text_file(site, plain_texts, n)));
     let mut problems: Vec<Diagnostic> = shard_files
         .chain(text_files)
         .filter_map(Result::err)
         .collect();
-    if let Err(problem) = emit(script_file("search/meta.js", "meta", &meta(site, shards))) {
+    if let Err(problem) = emit(script_file(
+        "search/meta.js",
+        "meta",
+        &meta(site, index.shards),
+    )) {
         problems.push(problem);
     }
     if problems.is_empty() {
-        Ok(shards as usize + texts.len().div_ceil(TEXT_CHUNK) + 1)
+        Ok(index)
     } else {
         Err(problems)
     }
+}
+
+/// The postings of every token, by shard: what `search/p-N.js` files are made from, kept so
+/// that `serve` can update one page's tokens without rebuilding the index.
+pub struct SearchIndex {
+    pub shards: u32,
+    by_shard: Vec<BTreeMap<String, Postings>>,
+}
+
+impl SearchIndex {
+    fn build(site: &Site, plain_texts: &[String]) -> SearchIndex {
+        let (han, words) = collect_postings(site, plain_texts);
+        let shards = shard_count(site.pages.len());
+        let mut by_shard: Vec<BTreeMap<String, Postings>> =
+            (0..shards).map(|_| BTreeMap::new()).collect();
+        let all = han.into_iter().map(|(k, p)| (Token::Han(k).text(), p));
+        for (token, postings) in all.chain(words) {
+            by_shard[shard_of(&token, shards) as usize].insert(token, postings);
+        }
+        SearchIndex { shards, by_shard }
+    }
+
+    /// Number of files the index writes for a site of `pages` pages.
+    pub fn file_count(&self, pages: usize) -> usize {
+        self.shards as usize + pages.div_ceil(TEXT_CHUNK) + 1
+    }
+
+    fn shard_file(&self, n: u32) -> OutputFile {
+        let encoded: BTreeMap<&str, String> = self.by_shard[n as usize]
+            .iter()
+            .map(|(t, p)| (t.as_str(), base64(&p.bytes)))
+            .collect();
+        script_file(&format!("search/p-{n}.js"), &format!("p-{n}"), &encoded)
+    }
+
+    /// Replaces the tokens of one page (its text changed, nothing else did) and returns the
+    /// files to rewrite: the shards whose tokens changed and the page's text chunk.
+    pub fn update_page(
+        &mut self,
+        site: &Site,
+        plain_texts: &[String],
+        page: usize,
+        old_text: &str,
+    ) -> Vec<OutputFile> {
+        let meta_of = &site.pages[page].meta;
+        let old = index_tokens(site, meta_of, old_text);
+        let new = index_tokens(site, meta_of, &plain_texts[page]);
+        let old_set: BTreeMap<String, Placement> = old.into_iter().collect();
+        let new_set: BTreeMap<String, Placement> = new.into_iter().collect();
+        let mut touched = std::collections::BTreeSet::new();
+        let tokens: std::collections::BTreeSet<&String> =
+            old_set.keys().chain(new_set.keys()).collect();
+        for token in tokens {
+            let (before, after) = (old_set.get(token), new_set.get(token));
+            if before == after {
+                continue;
+            }
+            let shard = shard_of(token, self.shards);
+            let postings = self.by_shard[shard as usize]
+                .entry(token.clone())
+                .or_default();
+            let mut entries: Vec<(u32, Placement)> = postings
+                .entries()
+                .into_iter()
+                .filter(|(p, _)| *p != page as u32)
+                .collect();
+            if let Some(&placement) = after {
+                let at = entries.partition_point(|(p, _)| *p < page as u32);
+                entries.insert(at, (page as u32, placement));
+            }
+            if entries.is_empty() {
+                self.by_shard[shard as usize].remove(token);
+            } else {
+                *postings = Postings::from_entries(&entries);
+            }
+            touched.insert(shard);
+        }
+        let mut files: Vec<OutputFile> = touched.into_iter().map(|n| self.shard_file(n)).collect();
+        files.push(text_file(site, plain_texts, page / TEXT_CHUNK));
+        files
+    }
+}
+
+/// `search/t-N.js`: summary and text of pages `N*TEXT_CHUNK..`.
+fn text_file(site: &Site, plain_texts: &[String], n: usize) -> OutputFile {
+    let start = n * TEXT_CHUNK;
+    let end = (start + TEXT_CHUNK).min(site.pages.len());
+    let chunk: Vec<(&str, &str)> = (start..end)
+        .map(|i| (site.pages[i].meta.summary.as_str(), plain_texts[i].as_str()))
+        .collect();
+    script_file(&format!("search/t-{n}.js"), &format!("t-{n}"), &chunk)
+}
+
+/// One page's unique tokens with placements, as text (for updates).
+fn index_tokens(
+    site: &Site,
+    meta: &crate::content::FrontMatter,
+    text: &str,
+) -> Vec<(String, Placement)> {
+    let tokens = page_tokens_for(site, meta, text);
+    let han = tokens
+        .han
+        .into_iter()
+        .map(|(k, p)| (Token::Han(k).text(), p));
+    han.chain(tokens.words).collect()
+}
+
+/// The tokens of a page: title; aliases and tag names; summary and body text.
+fn page_tokens_for(site: &Site, meta: &crate::content::FrontMatter, text: &str) -> PageTokens {
+    let tag_name = |slug: &String| {
+        site.config
+            .tag(slug)
+            .map_or_else(|| slug.clone(), |t| t.name.clone())
+    };
+    let tags: Vec<String> = meta.tags.iter().map(tag_name).collect();
+    let extra = format!("{} {}", meta.aliases.join(" "), tags.join(" "));
+    page_tokens(&meta.title, &extra, &format!("{}\n{}", meta.summary, text))
 }
 
 type HanPostings = HashMap<u64, Postings, FastHash>;
@@ -346,15 +479,9 @@ type WordPostings = HashMap<String, Postings>;
 /// appends each page to the postings of its tokens (pages in ascending order).
 fn collect_postings(site: &Site, plain_texts: &[String]) -> (HanPostings, WordPostings) {
     const SLICE: usize = 1024;
-    let config = &site.config;
-    let tag_name = |slug: &String| {
-        config
-            .tag(slug)
-            .map_or_else(|| slug.clone(), |t| t.name.clone())
-    };
     let mut han: HanPostings = HashMap::with_hasher(FastHash);
     let mut words: WordPostings = HashMap::new();
-    for (slice_number, (pages, bodies)) in site
+    for (slice_number, (pages, texts)) in site
         .pages
         .chunks(SLICE)
         .zip(plain_texts.chunks(SLICE))
@@ -362,16 +489,8 @@ fn collect_postings(site: &Site, plain_texts: &[String]) -> (HanPostings, WordPo
     {
         let tokens: Vec<PageTokens> = pages
             .par_iter()
-            .zip(bodies.par_iter())
-            .map(|(page, body)| {
-                let tags: Vec<String> = page.meta.tags.iter().map(tag_name).collect();
-                let extra = format!("{} {}", page.meta.aliases.join(" "), tags.join(" "));
-                page_tokens(
-                    &page.meta.title,
-                    &extra,
-                    &format!("{}\n{}", page.meta.summary, body),
-                )
-            })
+            .zip(texts.par_iter())
+            .map(|(page, text)| page_tokens_for(site, &page.meta, text))
             .collect();
         for (offset, page) in tokens.into_iter().enumerate() {
             let page_number = (slice_number * SLICE + offset) as u32;
@@ -511,6 +630,16 @@ mod tests {
         assert_eq!(postings.bytes, [3, 0xa0, 0x01]);
         assert_eq!(base64(&postings.bytes), "A6AB");
         assert_eq!(base64(b"ab"), "YWI=");
+    }
+
+    #[test]
+    fn postings_decode_to_what_was_pushed() {
+        let entries = [
+            (0, Placement::Title),
+            (3, Placement::BodyOnce),
+            (700, Placement::BodyRepeated),
+        ];
+        assert_eq!(Postings::from_entries(&entries).entries(), entries);
     }
 
     #[test]

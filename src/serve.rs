@@ -2,8 +2,9 @@
 //! sources, rebuild on change and tell every open tab to reload (or show the errors).
 //!
 //! Three parts, each small:
-//! - the **builder** (`rebuild`): the ordinary `build`, into a folder of our own, never
+//! - the **builder** (`Builder`): the ordinary build, into a folder of our own, never
 //!   `public/` or anything in the knowledge base; a failed build leaves the last good site;
+//!   an edit to the text of existing pages updates just those pages (see `live`);
 //! - the **watcher** (`watch`): notify events, `Access` events ignored, a burst of saves
 //!   coalesced into one rebuild;
 //! - the **server** (`router`): tower-http's `ServeDir` for the files, behind a guard that
@@ -11,7 +12,7 @@
 //!   HTML filter that adds the reload script, and a server-sent-events stream of build results.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -31,7 +32,7 @@ use thiserror::Error;
 use tokio::sync::broadcast;
 use tower_http::services::ServeDir;
 
-use crate::{build, BuildOptions};
+use crate::live::{LiveSite, Update};
 
 /// The script every served HTML page gets (never the output of `build`).
 const RELOAD_SCRIPT: &str = include_str!("serve_reload.js");
@@ -75,6 +76,8 @@ pub struct BuildStatus {
     pub errors: Vec<String>,
     /// The latest change touched only stylesheets.
     pub css_only: bool,
+    /// Pages updated one by one (under `content/`); empty after a full build.
+    pub updated: Vec<String>,
 }
 
 struct ServerState {
@@ -83,10 +86,90 @@ struct ServerState {
     updates: broadcast::Sender<BuildStatus>,
 }
 
+/// The builder: the last good build in memory, for page-by-page updates.
+struct Builder {
+    root: PathBuf,
+    site: PathBuf,
+    live: Option<LiveSite>,
+}
+
+impl Builder {
+    /// Rebuilds after `changed` files changed. After a failed build, or with nothing built
+    /// yet, always a full build, so that every remaining error is found again.
+    fn rebuild(
+        &mut self,
+        changed: &[PathBuf],
+        previous: &BuildStatus,
+        css_only: bool,
+    ) -> BuildStatus {
+        let started = Instant::now();
+        let outcome = match &mut self.live {
+            Some(live) if previous.errors.is_empty() => live.update(changed),
+            _ => LiveSite::build(&self.root, &self.site).map(|live| {
+                let report = live.report();
+                let update = Update::Full {
+                    summary: report.summary(),
+                    warnings: report.warnings.clone(),
+                };
+                self.live = Some(live);
+                update
+            }),
+        };
+        let elapsed = started.elapsed().as_millis();
+        match outcome {
+            Ok(Update::Pages { pages, files }) => {
+                eprintln!(
+                    "updated {} in {elapsed} ms ({files} files)",
+                    pages.join(", ")
+                );
+                BuildStatus {
+                    version: previous.version + 1,
+                    errors: Vec::new(),
+                    css_only: false,
+                    updated: pages,
+                }
+            }
+            Ok(Update::Full { summary, warnings }) => {
+                for warning in &warnings {
+                    eprintln!("{warning}");
+                }
+                eprintln!("rebuilt in {elapsed} ms: {summary}");
+                BuildStatus {
+                    version: previous.version + 1,
+                    errors: Vec::new(),
+                    css_only,
+                    updated: Vec::new(),
+                }
+            }
+            Err(failure) => BuildStatus {
+                version: previous.version,
+                errors: failure
+                    .diagnostics
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                css_only: false,
+                updated: Vec::new(),
+            },
+        }
+    }
+}
+
 /// Builds, serves and watches until Ctrl-C.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     let site = std::env::temp_dir().join(format!("policykb-serve-{}", std::process::id()));
-    let first = rebuild(&options.root, &site, 0, false);
+    let mut builder = Builder {
+        root: options.root.clone(),
+        site: site.clone(),
+        live: None,
+    };
+    let nothing_yet = BuildStatus {
+        version: 0,
+        errors: vec!["not built yet".into()],
+        css_only: false,
+        updated: Vec::new(),
+    };
+    let first = builder.rebuild(&[], &nothing_yet, false);
     report(&first);
     let (updates, _) = broadcast::channel(16);
     let state = Arc::new(ServerState {
@@ -105,7 +188,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
             "serving {} on http://{address}/ (Ctrl-C to stop)",
             options.root.join("content").display()
         );
-        let _watcher = watch(&options.root, Arc::clone(&state))?;
+        let _watcher = watch(builder, Arc::clone(&state))?;
         // Open tabs keep their event streams open forever, so stop at once on Ctrl-C
         // rather than waiting for connections to end.
         tokio::select! {
@@ -138,40 +221,6 @@ async fn bind(address: IpAddr, port: Option<u16>) -> Result<tokio::net::TcpListe
     })
 }
 
-/// Runs a build into `site`; on failure the previous site stays and the errors are kept.
-fn rebuild(root: &Path, site: &Path, previous_version: u64, css_only: bool) -> BuildStatus {
-    let started = Instant::now();
-    match build(&BuildOptions {
-        root: root.to_path_buf(),
-        output: Some(site.to_path_buf()),
-    }) {
-        Ok(report) => {
-            for warning in &report.warnings {
-                eprintln!("{warning}");
-            }
-            eprintln!(
-                "rebuilt in {} ms: {}",
-                started.elapsed().as_millis(),
-                report.summary()
-            );
-            BuildStatus {
-                version: previous_version + 1,
-                errors: Vec::new(),
-                css_only,
-            }
-        }
-        Err(failure) => BuildStatus {
-            version: previous_version,
-            errors: failure
-                .diagnostics
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            css_only: false,
-        },
-    }
-}
-
 fn report(status: &BuildStatus) {
     for error in &status.errors {
         eprintln!("{error}");
@@ -182,7 +231,11 @@ fn report(status: &BuildStatus) {
 }
 
 /// Watches the knowledge base's sources; each settled burst of changes triggers one rebuild.
-fn watch(root: &Path, state: Arc<ServerState>) -> Result<notify::RecommendedWatcher, ServeError> {
+fn watch(
+    mut builder: Builder,
+    state: Arc<ServerState>,
+) -> Result<notify::RecommendedWatcher, ServeError> {
+    let root = builder.root.clone();
     let (sender, receiver) = mpsc::channel::<notify::Result<notify::Event>>();
     let mut watcher = notify::recommended_watcher(sender).map_err(|source| ServeError::Watch {
         path: root.to_path_buf(),
@@ -199,15 +252,17 @@ fn watch(root: &Path, state: Arc<ServerState>) -> Result<notify::RecommendedWatc
                 })?;
         }
     }
-    let root = root.to_path_buf();
     std::thread::spawn(move || {
         while let Some(changed) = next_burst(&receiver) {
             let css_only = !changed.is_empty()
                 && changed
                     .iter()
                     .all(|p| p.extension().is_some_and(|e| e == "css"));
-            let previous = state.status.lock().map(|s| s.version).unwrap_or(0);
-            let status = rebuild(&root, &state.site, previous, css_only);
+            let previous = match state.status.lock() {
+                Ok(status) => status.clone(),
+                Err(_) => break,
+            };
+            let status = builder.rebuild(&changed, &previous, css_only);
             report(&status);
             if let Ok(mut current) = state.status.lock() {
                 *current = status.clone();

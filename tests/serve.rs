@@ -181,6 +181,78 @@ fn an_edit_rebuilds_and_signals_reload() {
     assert!(body.contains("工作推进形式化（修订）"), "page not rebuilt");
 }
 
+/// Every file under `dir`, as (relative path, contents), sorted.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                files.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn a_text_only_edit_updates_just_that_page_and_matches_a_full_build() {
+    let f = Fixture::valid();
+    let server = Server::start(&f);
+    let events = server.events();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    let file = f.root.join("content/problems/formalism.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("耗费人力。", "耗费人力，还出现了“文山会海”的新说法。"),
+    )
+    .unwrap();
+    let status = wait_for(&events, |s| s["version"].as_u64() > Some(version));
+    assert_eq!(
+        status["updated"],
+        serde_json::json!(["problems/formalism.md"]),
+        "{status}"
+    );
+    let (_, _, body) = server.get("/problems/formalism.html");
+    assert!(body.contains("文山会海"));
+    // The updated site is exactly what a full build of the same files writes.
+    let full = f.root.join("full-build");
+    f.build_into(&full).unwrap();
+    let (served, built) = (tree(&server.site_folder()), tree(&full));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&served), names(&built));
+    for ((name, a), (_, b)) in served.iter().zip(&built) {
+        assert!(a == b, "{name} differs from a full build");
+    }
+
+    // A front-matter edit is never done page by page.
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("title: 工作推进形式化", "title: 工作推进形式化（二）"),
+    )
+    .unwrap();
+    let status = wait_for(&events, |s| s["version"].as_u64() > Some(version + 1));
+    assert_eq!(status["updated"], serde_json::json!([]));
+    assert!(
+        server
+            .get("/countermeasures/lists.html")
+            .2
+            .contains("工作推进形式化（二）"),
+        "back-link title not updated"
+    );
+}
+
 #[test]
 fn a_broken_file_shows_errors_keeps_the_last_good_site_and_recovers() {
     let f = Fixture::valid();

@@ -56,6 +56,9 @@ struct Row {
     cold_gzip_bytes: u64,
     warm_p50_ms: f64,
     warm_p95_ms: f64,
+    /// `serve`: save one page → rebuild finished, and → the open tab has reloaded (medians).
+    rebuild_ms: f64,
+    reloaded_ms: f64,
 }
 
 fn main() {
@@ -139,6 +142,7 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let postings_gzip = gzip_total(&search, "p-") + gzip_total(&search, "meta");
     let text_gzip = gzip_total(&search, "t-");
     let browser = browser_timings(&output);
+    let (rebuild_ms, reloaded_ms) = serve_latency(&kb);
     Row {
         pages,
         build_median: sorted[RUNS / 2],
@@ -152,6 +156,8 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
         cold_gzip_bytes: browser.cold_gzip_bytes,
         warm_p50_ms: browser.warm_p50_ms,
         warm_p95_ms: browser.warm_p95_ms,
+        rebuild_ms,
+        reloaded_ms,
     }
 }
 
@@ -353,6 +359,113 @@ fn gzip_total(dir: &Path, prefix: &str) -> u64 {
     files.iter().map(|f| gzip_size(f)).sum()
 }
 
+/// Starts `policykb serve` on the corpus, opens one page in Chromium, then five times appends
+/// a line to that page's file and measures (a) until the server reports the rebuild on its
+/// event stream, (b) until the tab has reloaded the page (its load event, by the browser's clock).
+fn serve_latency(kb: &Path) -> (f64, f64) {
+    use std::io::{BufRead, BufReader, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_policykb"))
+        .args(["serve", "--port", "0", "--root"])
+        .arg(kb)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("policykb serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    let address = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let mut events = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        events,
+        "GET /__policykb/events HTTP/1.1\r\nHost: {address}\r\n\r\n"
+    )
+    .unwrap();
+    let mut events = BufReader::new(events);
+    let mut next_status = move || loop {
+        let mut line = String::new();
+        events.read_line(&mut line).unwrap();
+        if line.starts_with("data:") {
+            return Instant::now();
+        }
+    };
+    next_status(); // the current status, sent on connect
+
+    let file = kb.join("content/problem/prob-00001.md");
+    let original = fs::read_to_string(&file).unwrap();
+    let options = LaunchOptions::default_builder()
+        .path(Some(PathBuf::from("/usr/bin/chromium")))
+        .headless(true)
+        .sandbox(false)
+        .idle_browser_timeout(Duration::from_secs(300))
+        .args(vec![
+            std::ffi::OsStr::new("--disable-gpu"),
+            std::ffi::OsStr::new("--disable-quic"),
+        ])
+        .build()
+        .unwrap();
+    let browser = Browser::new(options).expect("Chromium starts");
+    let tab = browser.new_tab().unwrap();
+    tab.navigate_to(&format!("{base}problem/prob-00001.html"))
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut rebuilds = Vec::new();
+    let mut reloads = Vec::new();
+    for round in 0..5 {
+        let marker = format!("修订标记{round}");
+        let saved_at = std::time::SystemTime::now();
+        let started = Instant::now();
+        fs::write(&file, format!("{original}\n\n{marker}\n")).unwrap();
+        rebuilds.push((next_status() - started).as_secs_f64() * 1000.0);
+        let check = format!(
+            "document.body && document.body.textContent.includes('{marker}') && document.readyState === 'complete' \
+             ? performance.timeOrigin + performance.getEntriesByType('navigation')[0].loadEventEnd : 0"
+        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let loaded_at = loop {
+            let value = tab
+                .evaluate(&check, false)
+                .ok()
+                .and_then(|r| r.value)
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            if value > 0.0 || Instant::now() > deadline {
+                break value;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let saved_ms = saved_at
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+            * 1000.0;
+        reloads.push(loaded_at - saved_ms);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    fs::write(&file, original).unwrap();
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    (median(rebuilds), median(reloads))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values[values.len() / 2]
+}
+
 fn table(rows: &[Row]) -> String {
     let mut out = Vec::new();
     let machine = machine();
@@ -365,7 +478,7 @@ fn table(rows: &[Row]) -> String {
         out,
         "| pages | build s (median) | runs s | peak RSS MiB | search files MB | index gzip B/page \
          | text gzip B/page | avg chars/page | cold first result ms | loaded before first result KB gzip \
-         | warm p50 ms | warm p95 ms |"
+         | warm p50 ms | warm p95 ms | serve: save → rebuilt ms | save → page reloaded ms |"
     )
     .unwrap();
     writeln!(
@@ -381,7 +494,7 @@ fn table(rows: &[Row]) -> String {
             .collect();
         writeln!(
             out,
-            "| {} | {:.2} | {} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} |",
+            "| {} | {:.2} | {} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} |",
             r.pages,
             r.build_median.as_secs_f64(),
             runs.join(" / "),
@@ -394,6 +507,8 @@ fn table(rows: &[Row]) -> String {
             r.cold_gzip_bytes as f64 / 1024.0,
             r.warm_p50_ms,
             r.warm_p95_ms,
+            r.rebuild_ms,
+            r.reloaded_ms,
         )
         .unwrap();
     }
