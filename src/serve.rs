@@ -41,7 +41,7 @@ const OWN_PREFIX: &str = "/__policykb/";
 /// First port tried when none is given; the next ones are tried if it is taken.
 const DEFAULT_PORT: u16 = 1111;
 /// Quiet time that ends a burst of file events.
-const SETTLE: Duration = Duration::from_millis(60);
+const SETTLE: Duration = Duration::from_millis(25);
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
