@@ -79,42 +79,14 @@ fn tag_pages_group_by_kind_and_the_tag_index_counts() {
     assert!(all.contains("问责 <span class=\"count\">2</span>"), "{all}");
 }
 
-/// Every file under `dir`, as (relative path, contents), sorted.
-fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((name, fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 #[test]
 fn builds_are_byte_identical() {
     let f = Fixture::valid();
     let (first, second) = (f.root.join("out-1"), f.root.join("out-2"));
     f.build_into(&first).unwrap();
     f.build_into(&second).unwrap();
-    let (first, second) = (tree(&first), tree(&second));
-    assert!(first.len() > 20);
-    assert_eq!(first.len(), second.len());
-    for (a, b) in first.iter().zip(&second) {
-        assert_eq!(a.0, b.0);
-        assert!(a.1 == b.1, "{} differs between builds", a.0);
-    }
+    assert!(common::tree(&first).len() > 20);
+    common::assert_same_tree(&first, &second);
 }
 
 #[test]

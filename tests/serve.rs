@@ -181,29 +181,6 @@ fn an_edit_rebuilds_and_signals_reload() {
     assert!(body.contains("工作推进形式化（修订）"), "page not rebuilt");
 }
 
-/// Every file under `dir`, as (relative path, contents), sorted.
-fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path
-                    .strip_prefix(dir)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push((name, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
-}
-
 #[test]
 fn a_text_only_edit_updates_just_that_page_and_matches_a_full_build() {
     let f = Fixture::valid();
@@ -228,12 +205,7 @@ fn a_text_only_edit_updates_just_that_page_and_matches_a_full_build() {
     // The updated site is exactly what a full build of the same files writes.
     let full = f.root.join("full-build");
     f.build_into(&full).unwrap();
-    let (served, built) = (tree(&server.site_folder()), tree(&full));
-    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&served), names(&built));
-    for ((name, a), (_, b)) in served.iter().zip(&built) {
-        assert!(a == b, "{name} differs from a full build");
-    }
+    common::assert_same_tree(&server.site_folder(), &full);
 
     // A front-matter edit is never done page by page.
     let text = std::fs::read_to_string(&file).unwrap();

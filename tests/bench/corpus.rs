@@ -269,18 +269,7 @@ fn timed_build(kb: &Path, output: &Path) -> (Duration, Option<f64>) {
 /// each query needs, every query of the list 5 times (first 50 results, as the search page
 /// asks); p50 and p95.
 fn browser_timings(site: &Path) -> BrowserTimings {
-    let options = LaunchOptions::default_builder()
-        .path(Some(PathBuf::from("/usr/bin/chromium")))
-        .headless(true)
-        .sandbox(false)
-        .idle_browser_timeout(Duration::from_secs(300))
-        .args(vec![
-            std::ffi::OsStr::new("--disable-gpu"),
-            std::ffi::OsStr::new("--disable-quic"),
-        ])
-        .build()
-        .unwrap();
-    let browser = Browser::new(options).expect("Chromium starts");
+    let browser = chromium();
     let tab = browser.new_tab().unwrap();
     tab.set_default_timeout(Duration::from_secs(120));
     let url = format!("file://{}/index.html", site.display());
@@ -402,18 +391,7 @@ fn serve_latency(kb: &Path) -> (f64, f64) {
 
     let file = kb.join("content/problem/prob-00001.md");
     let original = fs::read_to_string(&file).unwrap();
-    let options = LaunchOptions::default_builder()
-        .path(Some(PathBuf::from("/usr/bin/chromium")))
-        .headless(true)
-        .sandbox(false)
-        .idle_browser_timeout(Duration::from_secs(300))
-        .args(vec![
-            std::ffi::OsStr::new("--disable-gpu"),
-            std::ffi::OsStr::new("--disable-quic"),
-        ])
-        .build()
-        .unwrap();
-    let browser = Browser::new(options).expect("Chromium starts");
+    let browser = chromium();
     let tab = browser.new_tab().unwrap();
     tab.navigate_to(&format!("{base}problem/prob-00001.html"))
         .unwrap()
@@ -459,6 +437,22 @@ fn serve_latency(kb: &Path) -> (f64, f64) {
         .status();
     let _ = child.wait();
     (median(rebuilds), median(reloads))
+}
+
+/// Debian's headless Chromium.
+fn chromium() -> Browser {
+    let options = LaunchOptions::default_builder()
+        .path(Some(PathBuf::from("/usr/bin/chromium")))
+        .headless(true)
+        .sandbox(false)
+        .idle_browser_timeout(Duration::from_secs(300))
+        .args(vec![
+            std::ffi::OsStr::new("--disable-gpu"),
+            std::ffi::OsStr::new("--disable-quic"),
+        ])
+        .build()
+        .unwrap();
+    Browser::new(options).expect("Chromium starts")
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

@@ -163,22 +163,20 @@ pub fn browser() -> Browser {
 /// Evaluates a JavaScript expression and returns its value as JSON.
 pub fn eval(tab: &Tab, expression: &str) -> serde_json::Value {
     let wrapped = format!("JSON.stringify((() => {{ return {expression}; }})())");
-    let result = tab
-        .evaluate(&wrapped, false)
-        .unwrap_or_else(|e| panic!("{expression}: {e}"));
-    let text = result
-        .value
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "null".into());
-    serde_json::from_str(&text).unwrap()
+    evaluate_json(tab, &wrapped, false, expression)
 }
 
 /// Evaluates an expression that yields a Promise, and returns its result as JSON.
 pub fn eval_async(tab: &Tab, expression: &str) -> serde_json::Value {
     let wrapped = format!("(async () => JSON.stringify(await ({expression})))()");
+    evaluate_json(tab, &wrapped, true, expression)
+}
+
+/// Runs `wrapped` (which yields a JSON string) and parses the string.
+fn evaluate_json(tab: &Tab, wrapped: &str, await_promise: bool, shown: &str) -> serde_json::Value {
     let result = tab
-        .evaluate(&wrapped, true)
-        .unwrap_or_else(|e| panic!("{expression}: {e}"));
+        .evaluate(wrapped, await_promise)
+        .unwrap_or_else(|e| panic!("{shown}: {e}"));
     let text = result
         .value
         .and_then(|v| v.as_str().map(str::to_string))
