@@ -325,3 +325,52 @@ fn requests_for_files_outside_the_site_are_refused() {
     let (status, _, body) = server.get("/static/");
     assert_eq!(status, 404, "{body}");
 }
+
+mod browser;
+
+#[test]
+fn the_open_tab_shows_the_error_overlay_and_reloads_when_fixed() {
+    let f = Fixture::valid();
+    let server = Server::start(&f);
+    let chromium = browser::browser();
+    let tab = chromium.new_tab().unwrap();
+    browser::open(&tab, &format!("{}problems/formalism.html", server.base));
+    // Wait until the page's event stream is connected (it receives the current status).
+    thread::sleep(Duration::from_millis(500));
+
+    f.write(
+        "content/cases/bad.md",
+        "---\ntitle: 坏\nsummary: x\nplace: 某地\nproblems: [nope]\n---\n",
+    );
+    let overlay = browser::wait_for(
+        &tab,
+        "document.getElementById('policykb-error-overlay')?.textContent || ''",
+    );
+    let overlay = overlay.as_str().unwrap();
+    assert!(overlay.contains("content/cases/bad.md:5"), "{overlay}");
+    // The page under the overlay is still the last good one.
+    assert_eq!(
+        browser::eval(&tab, "document.querySelector('h1').textContent"),
+        "工作推进形式化"
+    );
+
+    std::fs::remove_file(f.root.join("content/cases/bad.md")).unwrap();
+    let file = f.root.join("content/problems/formalism.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("title: 工作推进形式化", "title: 工作推进形式化（新）"),
+    )
+    .unwrap();
+    browser::wait_for(
+        &tab,
+        "document.querySelector('h1')?.textContent === '工作推进形式化（新）'",
+    );
+    assert_eq!(
+        browser::eval(
+            &tab,
+            "document.getElementById('policykb-error-overlay') === null"
+        ),
+        true
+    );
+}
