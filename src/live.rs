@@ -1,20 +1,26 @@
 //! Incremental rebuilds for `serve`.
 //!
-//! A built site is kept in memory. When the only change is to the Markdown body of existing
-//! pages (front matter byte-for-byte the same, and the same `@/` links, so no title, summary,
-//! tag, reference or back-link anywhere else can change), those pages are re-rendered and
-//! their tokens replaced in the search index, and just those files are rewritten. Any other
-//! change (front matter, new or deleted files, templates, config, static files) is a full
-//! build, which is always correct.
+//! A built site is kept in memory. When the only changes are edits to existing pages that
+//! keep each page's kind, slug and place in the reading order, the pages are parsed and the
+//! whole site is linked again (cheap, and it finds every broken reference), and then only
+//! the files that can show the edited pages are rendered again: the pages themselves, every
+//! page that lists them (references and back-links, in both the old and the new version),
+//! their neighbours, their tag pages and their kind's index, plus the search files for their
+//! tokens. If the data all templates share (`site`: levels with their problems, tags with
+//! counts, guides) changes, or files are added, deleted or are not pages (templates, config,
+//! static files), it is a full build instead, which is always correct. Tests compare the
+//! result with a full build, byte for byte.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::content::{self, SourceFile};
+use crate::content::{self, Kind, Page, SourceFile};
 use crate::diagnostics::Diagnostic;
-use crate::markdown;
+use crate::links::{self, Site, Unparsed};
 use crate::output::OutputError;
-use crate::render::{self, OutputFile};
+use crate::render::{self, Job, OutputFile};
+use crate::search;
 use crate::{run_pipeline, BuildFailure, BuildOptions, BuildReport, Built};
 
 /// A site built into `output`, with what is needed to update it page by page.
@@ -26,7 +32,7 @@ pub struct LiveSite {
 
 /// What an update did.
 pub enum Update {
-    /// Only these pages changed; this many files were rewritten.
+    /// These pages were edited; this many files were rewritten.
     Pages { pages: Vec<String>, files: usize },
     /// A full build ran; its summary line and warnings.
     Full {
@@ -55,12 +61,12 @@ impl LiveSite {
     }
 
     /// Applies the changes to `changed` files: page by page when that is safe, otherwise by a
-    /// full build. On failure the site on disk is left as it was.
+    /// full build. On failure the site on disk and in memory is left as it was.
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, BuildFailure> {
-        if let Some(edits) = self.body_only_edits(changed) {
-            return self
-                .apply(edits)
-                .map(|(pages, files)| Update::Pages { pages, files });
+        if let Some(edits) = self.page_edits(changed) {
+            if let Some(outcome) = self.apply(edits) {
+                return outcome.map(|(pages, files)| Update::Pages { pages, files });
+            }
         }
         *self = LiveSite::build(&self.root, &self.output)?;
         let report = self.report();
@@ -70,14 +76,18 @@ impl LiveSite {
         })
     }
 
-    /// The pages whose body alone changed, with their new text; `None` if anything else did.
-    fn body_only_edits(&self, changed: &[PathBuf]) -> Option<Vec<(usize, content::Page)>> {
+    /// The edited pages, parsed, if every change is an edit of an existing page that keeps
+    /// its kind, slug and order; `None` otherwise.
+    fn page_edits(&self, changed: &[PathBuf]) -> Option<Vec<(usize, Page)>> {
         let site = &self.built.report.site;
         let content_dir = self.root.join("content");
         let mut edits = Vec::new();
         for path in changed {
-            let inside = path.strip_prefix(&content_dir).ok()?;
-            let content_path = inside.to_str()?.replace('\\', "/");
+            let content_path = path
+                .strip_prefix(&content_dir)
+                .ok()?
+                .to_str()?
+                .replace('\\', "/");
             let &index = site.by_content_path.get(&content_path)?;
             let old = &site.pages[index];
             let text = fs::read_to_string(path).ok()?;
@@ -88,9 +98,7 @@ impl LiveSite {
                 text,
             };
             let new = content::parse_page(&source).ok()?;
-            let same_links = links_of(old) == links_of(&new);
-            if new.front_matter_text != old.front_matter_text || new.slug != old.slug || !same_links
-            {
+            if new.slug != old.slug || new.meta.order != old.meta.order {
                 return None;
             }
             edits.push((index, new));
@@ -98,45 +106,119 @@ impl LiveSite {
         (!edits.is_empty()).then_some(edits)
     }
 
+    /// Links the site again with the edited pages and rewrites what they can appear on.
+    /// `None` when the shared `site` data changed (a full build is needed).
     fn apply(
         &mut self,
-        edits: Vec<(usize, content::Page)>,
-    ) -> Result<(Vec<String>, usize), BuildFailure> {
-        let mut files: Vec<OutputFile> = Vec::new();
-        let mut pages = Vec::new();
-        for (index, page) in edits {
-            pages.push(page.content_path.clone());
-            let built = &mut self.built;
-            let site = &mut built.report.site;
-            site.pages[index].body = page.body;
-            site.pages[index].body_first_line = page.body_first_line;
-            let (html, text) =
-                render::render_page(site, &built.theme, index).map_err(|d| vec![d])?;
-            files.push(html);
-            let old_text = std::mem::replace(&mut built.plain_texts[index], text);
-            files.extend(
-                built
-                    .index
-                    .update_page(site, &built.plain_texts, index, &old_text),
-            );
+        edits: Vec<(usize, Page)>,
+    ) -> Option<Result<(Vec<String>, usize), BuildFailure>> {
+        let old_site = &self.built.report.site;
+        let mut pages = old_site.pages.clone();
+        for (index, page) in &edits {
+            pages[*index] = page.clone();
         }
+        let mut diagnostics = Vec::new();
+        let new_site = links::link(
+            old_site.config.clone(),
+            pages,
+            &Unparsed::default(),
+            &mut diagnostics,
+        );
+        let moved = edits
+            .iter()
+            .any(|(i, p)| new_site.pages[*i].content_path != p.content_path);
+        if moved || !render::same_site_view(old_site, &new_site) {
+            return None;
+        }
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Some(Err(diagnostics.into()));
+        }
+        let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
+        let jobs = affected_jobs(old_site, &new_site, &edited);
+        let render::Rerendered {
+            mut files,
+            plain_texts: texts,
+        } = match render::render_some(&new_site, &self.built.theme, &jobs) {
+            Ok(rendered) => rendered,
+            Err(problems) => return Some(Err(problems.into())),
+        };
+        let old_pages: Vec<(usize, content::FrontMatter, String)> = edited
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    old_site.pages[i].meta.clone(),
+                    self.built.plain_texts[i].clone(),
+                )
+            })
+            .collect();
+        let built = &mut self.built;
+        for (index, text) in texts {
+            built.plain_texts[index] = text;
+        }
+        for (index, old_meta, old_text) in &old_pages {
+            files.extend(built.index.update_page(
+                &new_site,
+                &built.plain_texts,
+                *index,
+                old_meta,
+                old_text,
+            ));
+        }
+        files.push(search::meta_file(&new_site, built.index.shards));
+        built.report.site = new_site;
+        built.report.warnings = diagnostics;
         let count = files.len();
         for file in files {
-            write_in_place(&self.output, &file)
-                .map_err(|e| vec![Diagnostic::error(&self.output, e.to_string())])?;
+            if let Err(error) = write_in_place(&self.output, &file) {
+                return Some(Err(vec![Diagnostic::error(
+                    &self.output,
+                    error.to_string(),
+                )]
+                .into()));
+            }
         }
-        Ok((pages, count))
+        let names = edits.into_iter().map(|(_, p)| p.content_path).collect();
+        Some(Ok((names, count)))
     }
 }
 
-fn links_of(page: &content::Page) -> Vec<String> {
-    let mut targets: Vec<String> = markdown::internal_links(&page.body, page.body_first_line)
-        .into_iter()
-        .map(|l| l.target)
+/// Every file that can show something of the edited pages, in the old or the new version.
+fn affected_jobs(old: &Site, new: &Site, edited: &[usize]) -> Vec<Job> {
+    let mut jobs = BTreeSet::new();
+    for &page in edited {
+        jobs.insert(Job::Page(page));
+        for site in [old, new] {
+            // Pages that name this one, and pages this one names (it shows in their back-links).
+            jobs.extend(site.backlinks[page].iter().map(|&i| Job::Page(i)));
+            let named = (0..site.pages.len()).filter(|&t| site.backlinks[t].contains(&page));
+            jobs.extend(named.map(Job::Page));
+            jobs.extend(neighbours(site, page).into_iter().map(Job::Page));
+            jobs.extend(site.pages[page].meta.tags.iter().cloned().map(Job::Tag));
+        }
+        let kind = new.pages[page].kind;
+        jobs.insert(Job::KindIndex(kind));
+        if kind == Kind::Responsibility {
+            jobs.insert(Job::Home);
+        }
+    }
+    // Tags that are not in the vocabulary have no page.
+    jobs.retain(|job| !matches!(job, Job::Tag(slug) if !new.tags.contains_key(slug)));
+    jobs.into_iter().collect()
+}
+
+/// The pages before and after `page` in its kind's reading order.
+fn neighbours(site: &Site, page: usize) -> Vec<usize> {
+    let same: Vec<usize> = site
+        .pages_of(site.pages[page].kind)
+        .map(|(i, _)| i)
         .collect();
-    targets.sort();
-    targets.dedup();
-    targets
+    let at = same.iter().position(|&i| i == page).unwrap_or(0);
+    [at.checked_sub(1), Some(at + 1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|i| same.get(i).copied())
+        .collect()
 }
 
 /// Replaces one file of the live site: written next to it, then renamed over it, so a browser

@@ -165,33 +165,50 @@ pub fn render_site(
     }
 }
 
-/// Renders one content page again (for `serve` after a body-only edit); returns the file and
-/// the page's new plain text. The `site` global of the theme is still the one `render_site` set.
-pub fn render_page(
+/// Whether the data every template sees as `site` is the same for two versions of a site:
+/// if it is, pages not otherwise affected by an edit render exactly as before.
+pub fn same_site_view(a: &Site, b: &Site) -> bool {
+    serde_json::to_string(&site_view(a)).ok() == serde_json::to_string(&site_view(b)).ok()
+}
+
+/// Files rendered again after an edit, with the plain text of each content page among them.
+pub struct Rerendered {
+    pub files: Vec<OutputFile>,
+    pub plain_texts: Vec<(usize, String)>,
+}
+
+/// Renders some of the site's files again (for `serve` after an edit); the `site` global of
+/// the theme is still the one `render_site` set.
+pub fn render_some(
     site: &Site,
     theme: &Theme,
-    index: usize,
-) -> Result<(OutputFile, String), Diagnostic> {
+    jobs: &[Job],
+) -> Result<Rerendered, Vec<Diagnostic>> {
     let plain_texts: Vec<OnceLock<String>> = site.pages.iter().map(|_| OnceLock::new()).collect();
     let view = site_view(site);
-    let file = render_job(
-        site,
-        &plain_texts,
-        &reading_order(site),
-        &view,
-        theme,
-        &Job::Page(index),
-    )?;
-    let text = plain_texts
+    let order = reading_order(site);
+    let results: Vec<Result<OutputFile, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| render_job(site, &plain_texts, &order, &view, theme, job))
+        .collect();
+    let files = results
         .into_iter()
-        .nth(index)
-        .and_then(OnceLock::into_inner)
-        .unwrap_or_default();
-    Ok((file, text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|d| vec![d])?;
+    let texts = plain_texts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.into_inner().map(|t| (i, t)))
+        .collect();
+    Ok(Rerendered {
+        files,
+        plain_texts: texts,
+    })
 }
 
 /// One output file to produce.
-enum Job {
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Job {
     Home,
     Page(usize),
     KindIndex(Kind),

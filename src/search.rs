@@ -388,18 +388,19 @@ impl SearchIndex {
         script_file(&format!("search/p-{n}.js"), &format!("p-{n}"), &encoded)
     }
 
-    /// Replaces the tokens of one page (its text changed, nothing else did) and returns the
-    /// files to rewrite: the shards whose tokens changed and the page's text chunk.
+    /// Replaces the tokens of one page (its text or front matter changed, not its place in
+    /// the site) and returns the files to rewrite: the shards whose tokens changed and the
+    /// page's text chunk. `meta.js` is the caller's to rewrite if titles, tags or levels changed.
     pub fn update_page(
         &mut self,
         site: &Site,
         plain_texts: &[String],
         page: usize,
+        old_meta: &crate::content::FrontMatter,
         old_text: &str,
     ) -> Vec<OutputFile> {
-        let meta_of = &site.pages[page].meta;
-        let old = index_tokens(site, meta_of, old_text);
-        let new = index_tokens(site, meta_of, &plain_texts[page]);
+        let old = index_tokens(site, old_meta, old_text);
+        let new = index_tokens(site, &site.pages[page].meta, &plain_texts[page]);
         let old_set: BTreeMap<String, Placement> = old.into_iter().collect();
         let new_set: BTreeMap<String, Placement> = new.into_iter().collect();
         let mut touched = std::collections::BTreeSet::new();
@@ -503,6 +504,11 @@ fn collect_postings(site: &Site, plain_texts: &[String]) -> (HanPostings, WordPo
         }
     }
     (han, words)
+}
+
+/// `search/meta.js` again, after an edit changed a page's title, aliases, kind, level or tags.
+pub fn meta_file(site: &Site, shards: u32) -> OutputFile {
+    script_file("search/meta.js", "meta", &meta(site, shards))
 }
 
 #[derive(Serialize)]

@@ -181,48 +181,132 @@ fn an_edit_rebuilds_and_signals_reload() {
     assert!(body.contains("工作推进形式化（修订）"), "page not rebuilt");
 }
 
+/// Replaces `from` by `to` in a file of the fixture.
+fn edit(f: &Fixture, path: &str, from: &str, to: &str) {
+    let file = f.root.join(path);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(from), "{path} does not contain {from}");
+    std::fs::write(&file, text.replacen(from, to, 1)).unwrap();
+}
+
+/// Waits for the next successful build and checks which pages were updated one by one
+/// (empty: a full build), then that the served site is exactly what a full build writes.
+fn expect_update(
+    f: &Fixture,
+    server: &Server,
+    events: &mpsc::Receiver<serde_json::Value>,
+    after: u64,
+    updated: &[&str],
+) -> u64 {
+    let status = wait_for(events, |s| s["version"].as_u64() > Some(after));
+    assert!(status["errors"].as_array().unwrap().is_empty(), "{status}");
+    assert_eq!(status["updated"], serde_json::json!(updated), "{status}");
+    let full = f.root.join(format!("full-build-{after}"));
+    f.build_into(&full).unwrap();
+    common::assert_same_tree(&server.site_folder(), &full);
+    status["version"].as_u64().unwrap()
+}
+
 #[test]
-fn a_text_only_edit_updates_just_that_page_and_matches_a_full_build() {
+fn edits_update_just_what_they_touch_and_match_a_full_build() {
+    let f = Fixture::valid();
+    let server = Server::start(&f);
+    let events = server.events();
+    let mut version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+
+    // Text only: that page and its search files.
+    edit(
+        &f,
+        "content/problems/formalism.md",
+        "耗费人力。",
+        "耗费人力，还出现了“文山会海”的新说法。",
+    );
+    version = expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
+    assert!(server
+        .get("/problems/formalism.html")
+        .2
+        .contains("文山会海"));
+
+    // A case's title: the case, the pages listing it, its kind index, the search metadata.
+    edit(
+        &f,
+        "content/cases/anyang.md",
+        "title: 某地做法",
+        "title: 某地新做法",
+    );
+    version = expect_update(&f, &server, &events, version, &["cases/anyang.md"]);
+    assert!(server
+        .get("/problems/%E9%97%AE%E8%B4%A3%E4%B8%8D%E5%8A%9B.html")
+        .2
+        .contains("某地新做法"));
+
+    // New references: the pages it now names list it among their back-links.
+    edit(
+        &f,
+        "content/cases/anyang.md",
+        "problems: [问责不力]",
+        "problems: [问责不力, formalism]",
+    );
+    version = expect_update(&f, &server, &events, version, &["cases/anyang.md"]);
+    assert!(server
+        .get("/problems/formalism.html")
+        .2
+        .contains("某地新做法"));
+
+    // A new tag changes the counts every page can show: a full build.
+    edit(
+        &f,
+        "content/countermeasures/lists.md",
+        "problems:",
+        "tags: [formalism]\nproblems:",
+    );
+    version = expect_update(&f, &server, &events, version, &[]);
+
+    // A problem's title is part of the map on the home and level pages: a full build.
+    edit(
+        &f,
+        "content/problems/formalism.md",
+        "title: 工作推进形式化",
+        "title: 工作推进形式化（二）",
+    );
+    expect_update(&f, &server, &events, version, &[]);
+    assert!(server
+        .get("/countermeasures/lists.html")
+        .2
+        .contains("工作推进形式化（二）"));
+}
+
+#[test]
+fn a_broken_reference_in_an_edit_is_reported_and_the_site_kept() {
     let f = Fixture::valid();
     let server = Server::start(&f);
     let events = server.events();
     let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
-    let file = f.root.join("content/problems/formalism.md");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace("耗费人力。", "耗费人力，还出现了“文山会海”的新说法。"),
-    )
-    .unwrap();
-    let status = wait_for(&events, |s| s["version"].as_u64() > Some(version));
-    assert_eq!(
-        status["updated"],
-        serde_json::json!(["problems/formalism.md"]),
-        "{status}"
+    edit(
+        &f,
+        "content/cases/anyang.md",
+        "problems: [问责不力]",
+        "problems: [问责不利]",
     );
-    let (_, _, body) = server.get("/problems/formalism.html");
-    assert!(body.contains("文山会海"));
-    // The updated site is exactly what a full build of the same files writes.
-    let full = f.root.join("full-build");
-    f.build_into(&full).unwrap();
-    common::assert_same_tree(&server.site_folder(), &full);
-
-    // A front-matter edit is never done page by page.
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace("title: 工作推进形式化", "title: 工作推进形式化（二）"),
-    )
-    .unwrap();
-    let status = wait_for(&events, |s| s["version"].as_u64() > Some(version + 1));
-    assert_eq!(status["updated"], serde_json::json!([]));
+    let failed = wait_for(&events, |s| !s["errors"].as_array().unwrap().is_empty());
     assert!(
-        server
-            .get("/countermeasures/lists.html")
-            .2
-            .contains("工作推进形式化（二）"),
-        "back-link title not updated"
+        failed["errors"]
+            .to_string()
+            .contains("content/cases/anyang.md:6"),
+        "{failed}"
     );
+    assert!(server
+        .get("/cases/anyang.html")
+        .2
+        .contains("../problems/问责不力.html"));
+    edit(
+        &f,
+        "content/cases/anyang.md",
+        "problems: [问责不利]",
+        "problems: [问责不力]",
+    );
+    // After a failure the next build is a full one, so no other error can hide.
+    expect_update(&f, &server, &events, version, &[]);
 }
 
 #[test]
