@@ -113,35 +113,7 @@ impl LiveSite {
         edits: Vec<(usize, Page)>,
     ) -> Option<Result<(Vec<String>, usize), BuildFailure>> {
         let old_site = &self.built.report.site;
-        let mut pages = old_site.pages.clone();
-        for (index, page) in &edits {
-            pages[*index] = page.clone();
-        }
-        let mut diagnostics = Vec::new();
-        let new_site = links::link(
-            old_site.config.clone(),
-            pages,
-            &Unparsed::default(),
-            &mut diagnostics,
-        );
-        let moved = edits
-            .iter()
-            .any(|(i, p)| new_site.pages[*i].content_path != p.content_path);
-        if moved || !render::same_site_view(old_site, &new_site) {
-            return None;
-        }
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            return Some(Err(diagnostics.into()));
-        }
         let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
-        let jobs = affected_jobs(old_site, &new_site, &edited);
-        let render::Rerendered {
-            mut files,
-            plain_texts: texts,
-        } = match render::render_some(&new_site, &self.built.theme, &jobs) {
-            Ok(rendered) => rendered,
-            Err(problems) => return Some(Err(problems.into())),
-        };
         let old_pages: Vec<(usize, content::FrontMatter, String)> = edited
             .iter()
             .map(|&i| {
@@ -152,22 +124,71 @@ impl LiveSite {
                 )
             })
             .collect();
+        // The common case, new text under the same front matter and the same `@/` links,
+        // cannot change any other page: no need to link the whole site again.
+        let text_only = edits.iter().all(|(i, new)| {
+            let old = &old_site.pages[*i];
+            old.front_matter_text == new.front_matter_text && links_of(old) == links_of(new)
+        });
+        let jobs: Vec<Job> = if text_only {
+            let site = &mut self.built.report.site;
+            for (index, page) in &edits {
+                site.pages[*index] = page.clone();
+            }
+            edited.iter().map(|&i| Job::Page(i)).collect()
+        } else {
+            let mut pages = old_site.pages.clone();
+            for (index, page) in &edits {
+                pages[*index] = page.clone();
+            }
+            let mut diagnostics = Vec::new();
+            let new_site = links::link(
+                old_site.config.clone(),
+                pages,
+                &Unparsed::default(),
+                &mut diagnostics,
+            );
+            let moved = edits
+                .iter()
+                .any(|(i, p)| new_site.pages[*i].content_path != p.content_path);
+            if moved || !render::same_site_view(old_site, &new_site) {
+                return None;
+            }
+            if diagnostics.iter().any(Diagnostic::is_error) {
+                return Some(Err(diagnostics.into()));
+            }
+            let jobs = affected_jobs(old_site, &new_site, &edited);
+            self.built.report.site = new_site;
+            self.built.report.warnings = diagnostics;
+            jobs
+        };
+        // From here on the state in memory is the new one; if writing fails, the server's
+        // next build is a full one (it always is after a failure), which puts disk and
+        // memory back in step.
         let built = &mut self.built;
-        for (index, text) in texts {
+        let site = &built.report.site;
+        let render::Rerendered {
+            mut files,
+            plain_texts,
+        } = match render::render_some(site, &built.theme, &jobs) {
+            Ok(rendered) => rendered,
+            Err(problems) => return Some(Err(problems.into())),
+        };
+        for (index, text) in plain_texts {
             built.plain_texts[index] = text;
         }
         for (index, old_meta, old_text) in &old_pages {
             files.extend(built.index.update_page(
-                &new_site,
+                site,
                 &built.plain_texts,
                 *index,
                 old_meta,
                 old_text,
             ));
         }
-        files.push(search::meta_file(&new_site, built.index.shards));
-        built.report.site = new_site;
-        built.report.warnings = diagnostics;
+        if !text_only {
+            files.push(search::meta_file(site, built.index.shards));
+        }
         let count = files.len();
         for file in files {
             if let Err(error) = write_in_place(&self.output, &file) {
@@ -181,6 +202,18 @@ impl LiveSite {
         let names = edits.into_iter().map(|(_, p)| p.content_path).collect();
         Some(Ok((names, count)))
     }
+}
+
+/// The `@/` link targets of a page's body, sorted.
+fn links_of(page: &Page) -> Vec<String> {
+    let mut targets: Vec<String> =
+        crate::markdown::internal_links(&page.body, page.body_first_line)
+            .into_iter()
+            .map(|link| link.target)
+            .collect();
+    targets.sort();
+    targets.dedup();
+    targets
 }
 
 /// Every file that can show something of the edited pages, in the old or the new version.
