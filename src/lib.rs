@@ -8,7 +8,7 @@
 //! 4. **render** (`render::render_site`): Markdown to HTML and the theme's templates, in
 //!    parallel, each file written as soon as it is made;
 //! 5. **index**  (`search::build_index`): the Chinese full-text search index;
-//! 6. **write**  (`output::write_site`): stage everything, then swap it in atomically.
+//! 6. **write**  (`output::Staging`): files go to a staging folder, swapped in atomically.
 //!
 //! Every stage reports problems as `Diagnostic`s instead of stopping at the first, so an
 //! author sees the complete list of what to fix in one run.

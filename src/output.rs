@@ -21,12 +21,6 @@ pub enum OutputError {
     Io { path: PathBuf, source: io::Error },
 }
 
-/// A file to write, relative to the output folder with `/` separators.
-pub struct OutFile<'a> {
-    pub path: &'a str,
-    pub contents: &'a [u8],
-}
-
 /// Checks that `output` is a folder policykb may (re)create, without touching anything.
 pub fn check_output_folder(root: &Path, output: &Path) -> Result<(), OutputError> {
     let refuse = |reason: &str| {
@@ -121,19 +115,6 @@ impl Drop for Staging {
     }
 }
 
-/// Writes `files` as the new content of `output`, replacing the old site only on success.
-pub fn write_site<'a>(
-    root: &Path,
-    output: &Path,
-    files: impl IntoIterator<Item = OutFile<'a>>,
-) -> Result<(), OutputError> {
-    let staging = Staging::begin(root, output)?;
-    for file in files {
-        staging.write(file.path, file.contents)?;
-    }
-    staging.commit()
-}
-
 /// Moves the old site aside, renames the staged one into place, then deletes the old one.
 fn swap_in(staging: &Path, output: &Path) -> Result<(), OutputError> {
     let old = sibling(output, "old");
@@ -221,6 +202,24 @@ fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct OutFile<'a> {
+        path: &'a str,
+        contents: &'a [u8],
+    }
+
+    /// Writes `files` as the new content of `output`, replacing the old site only on success.
+    fn write_site<'a>(
+        root: &Path,
+        output: &Path,
+        files: impl IntoIterator<Item = OutFile<'a>>,
+    ) -> Result<(), OutputError> {
+        let staging = Staging::begin(root, output)?;
+        for file in files {
+            staging.write(file.path, file.contents)?;
+        }
+        staging.commit()
+    }
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir =

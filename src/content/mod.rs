@@ -102,10 +102,6 @@ impl Page {
             .map(|i| i + self.front_matter_first_line)
     }
 
-    pub fn title(&self) -> &str {
-        &self.meta.title
-    }
-
     /// Typed references to other pages, as (field name, target kind, slugs).
     pub fn references(&self) -> [(&'static str, Kind, &[String]); 5] {
         let related_kind = match self.kind {
