@@ -250,7 +250,8 @@ fn parse_all(
     (pages, unparsed)
 }
 
-/// Theme static files under `static/`, then assets next to their pages; clashes are errors.
+/// Theme static files under `static/`, then assets next to their pages (kind folders may not
+/// be named `static`, so the two cannot collide).
 fn static_files(
     theme: &Theme,
     assets: &[(PathBuf, String)],

@@ -219,39 +219,32 @@ fn links_of(page: &Page) -> Vec<String> {
 /// Every file that can show something of the edited pages, in the old or the new version.
 fn affected_jobs(old: &Site, new: &Site, edited: &[usize]) -> Vec<Job> {
     let mut jobs = BTreeSet::new();
-    for &page in edited {
-        jobs.insert(Job::Page(page));
-        for site in [old, new] {
+    for site in [old, new] {
+        let order = render::reading_order(site);
+        for &page in edited {
+            jobs.insert(Job::Page(page));
             // Pages that name this one, and pages this one names (it shows in their back-links).
             jobs.extend(site.backlinks[page].iter().map(|&i| Job::Page(i)));
-            let named = (0..site.pages.len()).filter(|&t| site.backlinks[t].contains(&page));
-            jobs.extend(named.map(Job::Page));
-            jobs.extend(neighbours(site, page).into_iter().map(Job::Page));
+            let referenced = site.references[page]
+                .iter()
+                .flat_map(|(_, targets)| targets.iter().copied());
+            let linked = links_of(&site.pages[page])
+                .into_iter()
+                .filter_map(|t| site.by_content_path.get(&t).copied());
+            jobs.extend(referenced.chain(linked).map(Job::Page));
+            let (prev, next) = order.around(page);
+            jobs.extend(prev.into_iter().chain(next).map(Job::Page));
             jobs.extend(site.pages[page].meta.tags.iter().cloned().map(Job::Tag));
-        }
-        let kind = new.pages[page].kind;
-        jobs.insert(Job::KindIndex(kind));
-        if kind == Kind::Responsibility {
-            jobs.insert(Job::Home);
+            let kind = site.pages[page].kind;
+            jobs.insert(Job::KindIndex(kind));
+            if kind == Kind::Responsibility {
+                jobs.insert(Job::Home);
+            }
         }
     }
     // Tags that are not in the vocabulary have no page.
     jobs.retain(|job| !matches!(job, Job::Tag(slug) if !new.tags.contains_key(slug)));
     jobs.into_iter().collect()
-}
-
-/// The pages before and after `page` in its kind's reading order.
-fn neighbours(site: &Site, page: usize) -> Vec<usize> {
-    let same: Vec<usize> = site
-        .pages_of(site.pages[page].kind)
-        .map(|(i, _)| i)
-        .collect();
-    let at = same.iter().position(|&i| i == page).unwrap_or(0);
-    [at.checked_sub(1), Some(at + 1)]
-        .into_iter()
-        .flatten()
-        .filter_map(|i| same.get(i).copied())
-        .collect()
 }
 
 /// Replaces one file of the live site: written next to it, then renamed over it, so a browser

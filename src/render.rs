@@ -600,12 +600,12 @@ fn breadcrumbs(site: &Site, page: &Page) -> Vec<LinkView> {
 }
 
 /// Per page: the pages of its kind in reading order, and its position among them.
-struct ReadingOrder {
+pub(crate) struct ReadingOrder {
     same_kind: Vec<Vec<usize>>,
     position: Vec<(usize, usize)>,
 }
 
-fn reading_order(site: &Site) -> ReadingOrder {
+pub(crate) fn reading_order(site: &Site) -> ReadingOrder {
     let mut same_kind: Vec<Vec<usize>> = Vec::new();
     let mut position = vec![(0, 0); site.pages.len()];
     for (group, kind) in Kind::ALL.into_iter().enumerate() {
@@ -627,11 +627,23 @@ fn neighbours(
     order: &ReadingOrder,
     index: usize,
 ) -> (Option<LinkView>, Option<LinkView>) {
-    let (group, at) = order.position[index];
-    let same = &order.same_kind[group];
-    let prev = at.checked_sub(1).map(|p| link_view(site, same[p]));
-    let next = same.get(at + 1).map(|&n| link_view(site, n));
-    (prev, next)
+    let (prev, next) = order.around(index);
+    (
+        prev.map(|p| link_view(site, p)),
+        next.map(|n| link_view(site, n)),
+    )
+}
+
+impl ReadingOrder {
+    /// The pages before and after `index` in its kind's reading order.
+    pub(crate) fn around(&self, index: usize) -> (Option<usize>, Option<usize>) {
+        let (group, at) = self.position[index];
+        let same = &self.same_kind[group];
+        (
+            at.checked_sub(1).map(|p| same[p]),
+            same.get(at + 1).copied(),
+        )
+    }
 }
 
 fn kind_groups(site: &Site, kind: Kind) -> Vec<GroupView> {

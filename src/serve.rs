@@ -429,7 +429,8 @@ async fn add_reload_script(
     Response::from_parts(parts, Body::from(html))
 }
 
-fn percent_decode(path: &str) -> Option<String> {
+/// Decodes `%XX` escapes; `None` for a malformed escape or bytes that are not UTF-8.
+pub fn percent_decode(path: &str) -> Option<String> {
     let bytes = path.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

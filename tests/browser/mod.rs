@@ -112,21 +112,7 @@ fn content_type(file: &Path) -> &'static str {
 }
 
 pub fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    policykb::serve::percent_decode(text).unwrap_or_else(|| text.to_string())
 }
 
 /// Debian's Chromium, headless. Fails (never skips) when it is missing: `.ci/run` installs it.
