@@ -13,6 +13,7 @@
 //! Every stage reports problems as `Diagnostic`s instead of stopping at the first, so an
 //! author sees the complete list of what to fix in one run.
 
+pub mod citations;
 pub mod config;
 pub mod content;
 pub mod diagnostics;

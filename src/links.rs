@@ -78,6 +78,7 @@ pub fn link(
     let mut links_out = vec![false; pages.len()];
     for (index, page) in pages.iter().enumerate() {
         check_level_and_tags(&config, page, diagnostics);
+        diagnostics.extend(crate::citations::bare_source_numbers(page));
         let mut resolved = Vec::new();
         for (field, target_kind, slugs) in page.references() {
             let mut targets = Vec::new();
@@ -104,6 +105,10 @@ pub fn link(
         for link in markdown::internal_links(&page.body, page.body_first_line) {
             match by_content_path.get(&link.target) {
                 Some(&target) => {
+                    if let Some(d) = crate::citations::unlisted_source(page, &pages[target], &link)
+                    {
+                        diagnostics.push(d);
+                    }
                     if target != index {
                         incoming[target].insert(index);
                         links_out[index] = true;

@@ -69,16 +69,34 @@ pub fn internal_links(body: &str, first_line: usize) -> Vec<InternalLink> {
     links
 }
 
+/// Where an `@/` link leads: the relative URL, and the text an empty link shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub href: String,
+    /// The target's short title (or title): `[](@/sources/x.md)` shows it.
+    pub label: String,
+}
+
+/// Maps an `@/` target (path under `content/`) to where it leads.
+pub type Resolve<'a> = dyn Fn(&str) -> Option<LinkTarget> + 'a;
+
 /// Renders `body`; `resolve` maps an `@/` target (path under `content/`) to a relative URL.
-pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> RenderedMarkdown {
+pub fn render(body: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
     let mut toc = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut plain_text = String::new();
     let mut events: Vec<Event> = Vec::new();
     let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
 
-    for event in Parser::new_ext(body, options()) {
+    let mut parser = Parser::new_ext(body, options()).peekable();
+    let mut pending: Option<Event> = None;
+    while let Some(event) = pending.take().or_else(|| parser.next()) {
+        let label = empty_link_label(&event, resolve, parser.peek());
         let event = make_safe(event, resolve);
+        if let Some(label) = label {
+            // `[](@/…)`: the link shows its target's short title.
+            pending = Some(Event::Text(CowStr::from(label)));
+        }
         if let Event::Text(text) | Event::Code(text) = &event {
             plain_text.push_str(text);
         }
@@ -127,8 +145,21 @@ pub fn render(body: &str, resolve: &dyn Fn(&str) -> Option<String>) -> RenderedM
     }
 }
 
+/// The label to insert when `event` opens an `@/` link whose text is empty.
+fn empty_link_label(event: &Event, resolve: &Resolve<'_>, next: Option<&Event>) -> Option<String> {
+    let Event::Start(Tag::Link { dest_url, .. }) = event else {
+        return None;
+    };
+    if !matches!(next, Some(Event::End(TagEnd::Link))) {
+        return None;
+    }
+    let path = dest_url.strip_prefix(INTERNAL_LINK_PREFIX)?;
+    let target = path.split('#').next().unwrap_or_default();
+    resolve(target).map(|t| t.label)
+}
+
 /// Escapes raw HTML, rewrites `@/` links and neutralises script URLs: content never injects markup.
-fn make_safe<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> Event<'a> {
+fn make_safe<'a>(event: Event<'a>, resolve: &Resolve<'_>) -> Event<'a> {
     match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link {
@@ -157,13 +188,13 @@ fn make_safe<'a>(event: Event<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> 
     }
 }
 
-fn safe_url<'a>(url: CowStr<'a>, resolve: &dyn Fn(&str) -> Option<String>) -> CowStr<'a> {
+fn safe_url<'a>(url: CowStr<'a>, resolve: &Resolve<'_>) -> CowStr<'a> {
     if let Some(path) = url.strip_prefix(INTERNAL_LINK_PREFIX) {
         let (target, fragment) = match path.split_once('#') {
             Some((target, fragment)) => (target, Some(fragment)),
             None => (path, None),
         };
-        return match (resolve(target), fragment) {
+        return match (resolve(target).map(|t| t.href), fragment) {
             (Some(href), Some(fragment)) => CowStr::from(format!("{href}#{fragment}")),
             (Some(href), None) => CowStr::from(href),
             (None, _) => CowStr::from("#"),
@@ -222,7 +253,7 @@ fn unique_id(base: &str, used: &mut HashMap<String, usize>) -> String {
 mod tests {
     use super::*;
 
-    fn no_links(_: &str) -> Option<String> {
+    fn no_links(_: &str) -> Option<LinkTarget> {
         None
     }
 
@@ -247,7 +278,10 @@ mod tests {
             }]
         );
         let out = render(body, &|path| {
-            (path == "problems/a.md").then(|| "../problems/a.html".into())
+            (path == "problems/a.md").then(|| LinkTarget {
+                href: "../problems/a.html".into(),
+                label: "问责".into(),
+            })
         });
         // pulldown-cmark percent-encodes the fragment; browsers decode it to find id="危害".
         assert!(
@@ -256,6 +290,26 @@ mod tests {
             "{}",
             out.html
         );
+    }
+
+    #[test]
+    fn an_empty_internal_link_shows_its_targets_label() {
+        let out = render(
+            "据[](@/sources/s.md#结构)，又见[别名](@/sources/s.md)。",
+            &|_| {
+                Some(LinkTarget {
+                    href: "../sources/s.html".into(),
+                    label: "《短题》（2025）".into(),
+                })
+            },
+        );
+        assert!(
+            out.html
+                .contains(">《短题》（2025）</a>，又见<a href=\"../sources/s.html\">别名</a>"),
+            "{}",
+            out.html
+        );
+        assert!(out.plain_text.contains("《短题》（2025）"));
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct TagLinkView {
 #[derive(Debug, Clone, Serialize)]
 pub struct SourceView {
     pub title: String,
+    /// What citations show: `short_title` from the front matter, or the title.
+    pub short_title: String,
     pub url: String,
     pub publisher: String,
     pub date: String,
@@ -236,9 +238,13 @@ fn jobs(site: &Site) -> Vec<Job> {
 /// folder down, so `@/` links resolve relative to `../`.
 fn render_body(site: &Site, page: &Page) -> RenderedMarkdown {
     let resolve = |target: &str| {
-        site.by_content_path
-            .get(target)
-            .map(|&i| format!("../{}", page_url(site, &site.pages[i])))
+        site.by_content_path.get(target).map(|&i| {
+            let target = &site.pages[i];
+            markdown::LinkTarget {
+                href: format!("../{}", page_url(site, target)),
+                label: target.short_title().to_string(),
+            }
+        })
     };
     markdown::render(&page.body, &resolve)
 }
@@ -455,6 +461,7 @@ fn page_view(
             let source = &site.pages[t];
             SourceView {
                 title: source.meta.title.clone(),
+                short_title: source.short_title().to_string(),
                 url: page_url(site, source),
                 publisher: source.meta.publisher.clone().unwrap_or_default(),
                 date: source.meta.date.clone().unwrap_or_default(),

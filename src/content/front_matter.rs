@@ -15,6 +15,7 @@ use super::{Kind, Page, SourceFile, COMMON_KEYS};
 pub struct FrontMatter {
     #[serde(default)]
     pub title: String,
+    pub short_title: Option<String>,
     pub slug: Option<String>,
     pub kind: Option<String>,
     #[serde(default)]

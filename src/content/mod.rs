@@ -73,7 +73,15 @@ impl Kind {
 
 /// Keys every kind accepts.
 pub const COMMON_KEYS: &[&str] = &[
-    "title", "slug", "kind", "summary", "tags", "aliases", "order", "sources",
+    "title",
+    "short_title",
+    "slug",
+    "kind",
+    "summary",
+    "tags",
+    "aliases",
+    "order",
+    "sources",
 ];
 
 /// One page of the knowledge base, parsed but not yet checked against the others.
@@ -94,6 +102,15 @@ pub struct Page {
 }
 
 impl Page {
+    /// The name citations and empty `@/` links show: `short_title`, else the title.
+    pub fn short_title(&self) -> &str {
+        self.meta
+            .short_title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&self.meta.title)
+    }
+
     /// The 1-based file line on which `value` appears in the front matter, if it does.
     pub fn line_of(&self, value: &str) -> Option<usize> {
         self.front_matter_text
