@@ -71,8 +71,19 @@ fn default_theme() -> String {
     "default".to_string()
 }
 
-/// Folders of the output that kinds may not use, because the generator writes there.
-pub const RESERVED_FOLDERS: &[&str] = &["levels", "tags", "static"];
+/// Names at the top of the output that kinds may not use as folders, because the generator
+/// writes them itself.
+pub const RESERVED_FOLDERS: &[&str] = &[
+    "levels",
+    "tags",
+    "static",
+    "search",
+    "index.html",
+    "search.html",
+    "404.html",
+    "print.html",
+    crate::output::MANIFEST_FILE,
+];
 
 impl SiteConfig {
     /// Parses the configuration text; `file` is only used to name it in diagnostics.
@@ -128,7 +139,22 @@ impl SiteConfig {
                 }
             }
         }
+        let mut folders: std::collections::BTreeMap<&str, &str> = Default::default();
         for kind in &self.kinds {
+            if let Some(other) = folders.insert(&kind.folder, &kind.slug) {
+                let d = Diagnostic::error(
+                    file,
+                    format!(
+                        "kinds `{other}` and `{}` both use the folder `{}`",
+                        kind.slug, kind.folder
+                    ),
+                )
+                .with_hint("give each kind a folder of its own");
+                problems.push(match line_mentioning(text, &kind.folder) {
+                    Some(line) => d.at_line(line),
+                    None => d,
+                });
+            }
             if crate::content::Kind::from_slug(&kind.slug).is_none() {
                 let known = crate::content::Kind::ALL.iter().map(|k| k.slug());
                 let d = Diagnostic::error(file, format!("unknown kind `{}`", kind.slug))
@@ -138,7 +164,10 @@ impl SiteConfig {
                     None => d,
                 });
             }
-            if RESERVED_FOLDERS.contains(&kind.folder.as_str()) || !is_valid_slug(&kind.folder) {
+            if RESERVED_FOLDERS.contains(&kind.folder.as_str())
+                || !is_valid_slug(&kind.folder)
+                || kind.folder.ends_with(".html")
+            {
                 let d = Diagnostic::error(
                     file,
                     format!(

@@ -21,6 +21,7 @@ pub mod links;
 pub mod live;
 pub mod markdown;
 pub mod output;
+pub mod paths;
 pub mod render;
 pub mod scaffold;
 pub mod search;
@@ -115,6 +116,8 @@ pub(crate) struct Built {
     pub theme: Theme,
     pub plain_texts: Vec<String>,
     pub index: search::SearchIndex,
+    /// What was written, for in-place updates to keep the manifest true.
+    pub manifest: output::Manifest,
 }
 
 fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
@@ -131,6 +134,7 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     let (pages, unparsed) = parse_all(&loaded.files, &mut diagnostics);
     stages.lap("parse");
     let site = links::link(config, pages, &unparsed, &mut diagnostics);
+    diagnostics.extend(paths::check_claims(&output_claims(&site, &loaded.assets)));
     stages.lap("link");
     let theme = Theme::load(root, &site.config.theme);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -142,8 +146,13 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     let mut theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
     let staging = match &options.output {
         Some(output) => Some(
-            output::Staging::begin(root, output)
-                .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?,
+            output::Staging::begin(root, output, &|| {
+                eprintln!(
+                    "another build is writing {}; waiting for it to finish …",
+                    output.display()
+                )
+            })
+            .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?,
         ),
         None => None,
     };
@@ -170,8 +179,9 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics.into());
     }
+    let mut manifest = output::Manifest::default();
     if let Some(staging) = staging {
-        staging
+        manifest = staging
             .commit()
             .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
         stages.lap("write");
@@ -191,6 +201,7 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         theme,
         plain_texts: rendered.plain_texts,
         index,
+        manifest,
     })
 }
 
@@ -277,6 +288,40 @@ fn static_files(
         .into_iter()
         .map(|(path, contents)| OutputFile { path, contents })
         .collect()
+}
+
+/// Every output file that comes from the knowledge base, with its source, in the order
+/// a reader would expect the first of two colliding claims to be named.
+fn output_claims(site: &Site, assets: &[(PathBuf, String)]) -> Vec<paths::Claim> {
+    let config_file = Path::new("content").join(CONFIG_FILE);
+    let mut claims = Vec::new();
+    for kind in Kind::ALL {
+        if let Some(k) = site.config.kind_config(kind) {
+            let what = format!("the index of {}", k.name);
+            claims.push(paths::claim(format!("{}/index.html", k.folder), &config_file, what));
+        }
+    }
+    for level in &site.config.levels {
+        let what = format!("the page of level `{}`", level.slug);
+        claims.push(paths::claim(format!("levels/{}.html", level.slug), &config_file, what));
+    }
+    for tag in &site.config.tags {
+        let what = format!("the page of tag `{}`", tag.slug);
+        claims.push(paths::claim(format!("tags/{}.html", tag.slug), &config_file, what));
+    }
+    // Two pages with one slug are reported by `links` (with the line of `slug:`).
+    let mut page_urls = std::collections::HashSet::new();
+    for page in &site.pages {
+        let url = render::page_url(site, page);
+        if page_urls.insert(url.clone()) {
+            claims.push(paths::claim(url, &page.file, "the page"));
+        }
+    }
+    for (_, content_path) in assets {
+        let shown = Path::new("content").join(content_path);
+        claims.push(paths::claim(content_path.clone(), &shown, "the file"));
+    }
+    claims
 }
 
 fn with_warnings(mut problems: Vec<Diagnostic>, earlier: &[Diagnostic]) -> BuildFailure {

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use crate::content::{self, Kind, Page, SourceFile};
 use crate::diagnostics::Diagnostic;
 use crate::links::{self, Site, Unparsed};
-use crate::output::OutputError;
+use crate::output::{OutputError, MANIFEST_FILE};
 use crate::render::{self, Job, OutputFile};
 use crate::search;
 use crate::{run_pipeline, BuildFailure, BuildOptions, BuildReport, Built};
@@ -190,6 +190,13 @@ impl LiveSite {
             files.push(search::meta_file(site, built.index.shards));
         }
         let count = files.len();
+        for file in &files {
+            built.manifest.record(&file.path, &file.contents);
+        }
+        files.push(OutputFile {
+            path: MANIFEST_FILE.to_string(),
+            contents: built.manifest.to_text().into_bytes(),
+        });
         for file in files {
             if let Err(error) = write_in_place(&self.output, &file) {
                 return Some(Err(vec![Diagnostic::error(
