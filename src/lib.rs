@@ -298,16 +298,28 @@ fn output_claims(site: &Site, assets: &[(PathBuf, String)]) -> Vec<paths::Claim>
     for kind in Kind::ALL {
         if let Some(k) = site.config.kind_config(kind) {
             let what = format!("the index of {}", k.name);
-            claims.push(paths::claim(format!("{}/index.html", k.folder), &config_file, what));
+            claims.push(paths::claim(
+                format!("{}/index.html", k.folder),
+                &config_file,
+                what,
+            ));
         }
     }
     for level in &site.config.levels {
         let what = format!("the page of level `{}`", level.slug);
-        claims.push(paths::claim(format!("levels/{}.html", level.slug), &config_file, what));
+        claims.push(paths::claim(
+            format!("levels/{}.html", level.slug),
+            &config_file,
+            what,
+        ));
     }
     for tag in &site.config.tags {
         let what = format!("the page of tag `{}`", tag.slug);
-        claims.push(paths::claim(format!("tags/{}.html", tag.slug), &config_file, what));
+        claims.push(paths::claim(
+            format!("tags/{}.html", tag.slug),
+            &config_file,
+            what,
+        ));
     }
     // Two pages with one slug are reported by `links` (with the line of `slug:`).
     let mut page_urls = std::collections::HashSet::new();

@@ -265,7 +265,10 @@ fn warnings_do_not_fail_the_build_but_are_reported() {
 #[test]
 fn a_stray_html_file_beside_a_page_is_an_error_naming_both() {
     let f = Fixture::valid();
-    f.write("content/problems/formalism.html", "<h1>STRAY</h1><script>x()</script>");
+    f.write(
+        "content/problems/formalism.html",
+        "<h1>STRAY</h1><script>x()</script>",
+    );
     let errors = f.errors();
     assert!(
         errors.contains("error: content/problems/formalism.html: the file `content/problems/formalism.html` would overwrite the page from content/problems/formalism.md"),
@@ -286,7 +289,14 @@ fn a_stray_index_html_in_a_kind_folder_is_an_error() {
 
 #[test]
 fn every_output_name_the_generator_owns_is_reserved_for_kind_folders() {
-    for folder in ["search", "search.html", "index.html", "static", "tags", "levels"] {
+    for folder in [
+        "search",
+        "search.html",
+        "index.html",
+        "static",
+        "tags",
+        "levels",
+    ] {
         let f = Fixture::valid();
         let yaml = common::SITE_YAML.replace("folder: pages,", &format!("folder: {folder},"));
         f.write("content/site.yaml", &yaml);
@@ -319,7 +329,9 @@ fn file_names_that_differ_only_by_case_or_unicode_form_are_an_error() {
     );
     let errors = f.errors();
     assert!(
-        errors.contains("`problems/formalism.html` and `problems/Formalism.html` differ only by letter case"),
+        errors.contains(
+            "`problems/formalism.html` and `problems/Formalism.html` differ only by letter case"
+        ),
         "{errors}"
     );
 }

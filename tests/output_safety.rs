@@ -106,6 +106,9 @@ fn an_output_folder_inside_static_is_refused() {
     let run = policykb(&f.root, &["build", "--output", "static/site"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success());
-    assert!(stderr.contains("inside the input folder static/"), "{stderr}");
+    assert!(
+        stderr.contains("inside the input folder static/"),
+        "{stderr}"
+    );
     assert!(!f.root.join("static/site").exists());
 }

@@ -115,7 +115,10 @@ pub fn unlisted_entries(dir: &Path, manifest: &Manifest) -> Vec<String> {
         .flat_map(|path| path.match_indices('/').map(move |(at, _)| &path[..at]))
         .collect();
     let mut unlisted = Vec::new();
-    let mut walker = WalkDir::new(dir).min_depth(1).sort_by_file_name().into_iter();
+    let mut walker = WalkDir::new(dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter();
     while let Some(entry) = walker.next() {
         let Ok(entry) = entry else { continue };
         let relative = entry

@@ -6,8 +6,8 @@
 //!    input folders (`content/`, `templates/`, `static/`, `themes/`).
 //! 2. `Staging::begin`: lock `public/` against other builds (waiting for them), repair what a
 //!    killed build left (`lock`), refuse if `public/` holds anything the previous build's
-//!    manifest does not list (`manifest`), and create a private staging folder with a random
-//!    name next to it.
+//!    manifest does not list (`manifest`), and create a staging folder with a random name
+//!    next to it (exclusively, so no two builds ever share one).
 //! 3. `Staging::write`: every file goes into the staging folder and into the new manifest.
 //! 4. `Staging::commit`: write the manifest, swap the staging folder in for `public/`
 //!    (`swap`), delete the old site. Dropped without `commit` (a failed build), the staging
@@ -112,7 +112,6 @@ impl Staging {
             .map_err(io_error(&parent))?
             .keep();
         lock.journal().record(&[(Role::Staging, &dir)])?;
-        make_readable(&dir)?;
         Ok(Staging {
             output,
             dir,
@@ -208,18 +207,6 @@ fn check_ownership(output: &Path) -> Result<(), OutputError> {
             listed.join(", ")
         ),
     ))
-}
-
-/// Staging folders are created private (0700); the published site must be readable by the
-/// web server, like any folder `mkdir` makes.
-fn make_readable(dir: &Path) -> Result<(), OutputError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).map_err(io_error(dir))?;
-    }
-    let _ = dir;
-    Ok(())
 }
 
 /// An absolute, normalised path that does not need to exist yet.

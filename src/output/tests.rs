@@ -148,7 +148,11 @@ fn a_build_killed_while_writing_is_cleaned_up_by_the_next() {
     let root = temp_root();
     let out = root.path().join("public");
     write_site(root.path(), &out, &[("index.html", "old")]).unwrap();
-    folder_with(&root.path().join(".public.policykb-new-abc"), "half.html", "x");
+    folder_with(
+        &root.path().join(".public.policykb-new-abc"),
+        "half.html",
+        "x",
+    );
     leave_journal(root.path(), "staging .public.policykb-new-abc\n");
     write_site(root.path(), &out, &[("index.html", "new")]).unwrap();
     assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "new");
@@ -161,7 +165,11 @@ fn a_build_killed_while_deleting_the_old_site_is_cleaned_up_by_the_next() {
     let out = root.path().join("public");
     write_site(root.path(), &out, &[("index.html", "current")]).unwrap();
     // After the exchange, the staging name holds the old site, half deleted (marker gone).
-    folder_with(&root.path().join(".public.policykb-new-q1"), "left.html", "x");
+    folder_with(
+        &root.path().join(".public.policykb-new-q1"),
+        "left.html",
+        "x",
+    );
     leave_journal(root.path(), "staging .public.policykb-new-q1\n");
     write_site(root.path(), &out, &[("index.html", "next")]).unwrap();
     assert_eq!(siblings(root.path()), ["public"]);
@@ -175,7 +183,11 @@ fn a_build_killed_between_two_renames_gets_the_old_site_back() {
     // Where folders cannot be exchanged: old site moved aside, new one not yet in place.
     let old = root.path().join(".public.policykb-old-7");
     fs::rename(&out, &old).unwrap();
-    folder_with(&root.path().join(".public.policykb-new-z"), "index.html", "new");
+    folder_with(
+        &root.path().join(".public.policykb-new-z"),
+        "index.html",
+        "new",
+    );
     leave_journal(
         root.path(),
         "staging .public.policykb-new-z\nold .public.policykb-old-7\n",
@@ -213,7 +225,10 @@ fn folders_that_only_look_like_leftovers_are_never_deleted() {
     ] {
         folder_with(&root.path().join(name), "x", "someone's");
     }
-    leave_journal(root.path(), "staging ../content\nold /etc\nstaging .other\n");
+    leave_journal(
+        root.path(),
+        "staging ../content\nold /etc\nstaging .other\n",
+    );
     write_site(root.path(), &out, &[("index.html", "site")]).unwrap();
     assert_eq!(
         siblings(root.path()),
@@ -247,6 +262,9 @@ fn a_second_build_waits_for_the_first_and_says_so() {
         handle.join()
     });
     assert!(second.is_ok());
-    assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "second");
+    assert_eq!(
+        fs::read_to_string(out.join("index.html")).unwrap(),
+        "second"
+    );
     assert_eq!(siblings(root.path()), ["public"]);
 }

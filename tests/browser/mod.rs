@@ -112,7 +112,9 @@ fn content_type(file: &Path) -> &'static str {
 }
 
 pub fn percent_decode(text: &str) -> String {
-    policykb::serve::percent_decode(text).unwrap_or_else(|| text.to_string())
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map_or_else(|_| text.to_string(), |t| t.into_owned())
 }
 
 /// Debian's Chromium, headless. Fails (never skips) when it is missing: `.ci/run` installs it.

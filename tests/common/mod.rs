@@ -66,10 +66,16 @@ impl Fixture {
         self.write_bytes(path, text.as_bytes());
     }
 
+    /// Writes a file the way editors save: into a hidden temporary file, renamed over the
+    /// old one, so a watcher never sees it empty or half written.
     pub fn write_bytes(&self, path: &str, bytes: &[u8]) {
         let path = self.root.join(path);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, bytes).unwrap();
+        let folder = path.parent().unwrap();
+        fs::create_dir_all(folder).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let temporary = folder.join(format!(".{name}.tmp"));
+        fs::write(&temporary, bytes).unwrap();
+        fs::rename(&temporary, &path).unwrap();
     }
 
     pub fn output(&self) -> PathBuf {

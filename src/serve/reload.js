@@ -40,6 +40,8 @@
   var source = new EventSource("/__policykb/events");
   source.addEventListener("status", function (event) {
     var status = JSON.parse(event.data);
+    // Tests (and curious authors) can tell that the page is listening for builds.
+    document.documentElement.setAttribute("data-policykb-connected", "");
     if (status.errors.length > 0) { showErrors(status.errors); return; }
     hideErrors();
     if (status.version !== pageVersion) {
