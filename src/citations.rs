@@ -10,8 +10,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::content::{Kind, Page};
+use crate::content::{Shape, FIELDS};
 use crate::diagnostics::Diagnostic;
-use crate::markdown::InternalLink;
+use crate::site::BodyLink;
 
 /// `文献 000`, a zero-padded three-digit number standing alone (`000 主张`, `（003）`), or an
 /// internal file name such as `001_c138b944cbf3dbd0.txt`.
@@ -23,9 +24,26 @@ fn bare_number_pattern() -> &'static Regex {
     })
 }
 
-/// A warning for every place in the body that names a source by a bare number or file name.
+/// A warning for every place in the front matter's texts or the body that names a source
+/// by a bare number or file name.
 pub fn bare_source_numbers(page: &Page) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
+    for field in FIELDS
+        .iter()
+        .filter(|f| matches!(f.shape, Shape::Text | Shape::TextList))
+    {
+        for (i, text) in page.meta.texts(field.name).into_iter().enumerate() {
+            let path = match field.shape {
+                Shape::TextList => format!("{}.{i}", field.name),
+                _ => field.name.to_string(),
+            };
+            for found in bare_number_pattern().captures_iter(text) {
+                let at = page.position_of(&path);
+                let number = found.get(1).or(found.get(0)).map_or("", |m| m.as_str());
+                warnings.push(warning(page, number).at(at.line, at.column));
+            }
+        }
+    }
     let mut in_fence = false;
     for (offset, line) in page.body.lines().enumerate() {
         if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
@@ -38,21 +56,22 @@ pub fn bare_source_numbers(page: &Page) -> Vec<Diagnostic> {
             let whole = found.get(0).expect("group 0 always matches");
             let at = found.get(1).unwrap_or(whole);
             let column = line[..at.start()].chars().count() + 1;
-            warnings.push(
-                Diagnostic::warning(
-                    &page.file,
-                    format!("`{}` looks like a source's file number", at.as_str().trim()),
-                )
-                .at(page.body_first_line + offset, column)
-                .with_hint("cite the document by its title, e.g. `据[](@/sources/x.md)`: an empty `@/` link shows the source's short title"),
-            );
+            warnings.push(warning(page, at.as_str()).at(page.body_first_line + offset, column));
         }
     }
     warnings
 }
 
+fn warning(page: &Page, found: &str) -> Diagnostic {
+    Diagnostic::warning(
+        &page.file,
+        format!("`{}` looks like a source's file number", found.trim()),
+    )
+    .with_hint("cite the document by its title, e.g. `据[](@/sources/x.md)`: an empty `@/` link shows the source's short title")
+}
+
 /// A warning when the body links a source page that the page's `sources:` does not list.
-pub fn unlisted_source(page: &Page, target: &Page, link: &InternalLink) -> Option<Diagnostic> {
+pub fn unlisted_source(page: &Page, target: &Page, link: &BodyLink) -> Option<Diagnostic> {
     let listed = page.meta.sources.contains(&target.slug);
     (target.kind == Kind::Source && page.kind != Kind::Source && !listed).then(|| {
         Diagnostic::warning(

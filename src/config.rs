@@ -2,40 +2,39 @@
 //!
 //! It names the site, the theme, the ordered levels (层面) that group problem categories,
 //! the kinds of page with their folders, and the tag vocabulary. Everything the generator
-//! checks references against starts here.
+//! checks references against starts here. It is read entry by entry, so that every problem
+//! in it is reported at once (with its exact line), and the pages are still checked
+//! against what could be read.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_yaml::Value;
 
+use crate::content::Kind;
 use crate::diagnostics::Diagnostic;
-use crate::yaml;
+use crate::yaml::{self, Position, Positions};
 
 /// The file name of the configuration, inside the content folder.
 pub const CONFIG_FILE: &str = "site.yaml";
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SiteConfig {
     pub title: String,
-    #[serde(default)]
     pub description: String,
-    #[serde(default = "default_language")]
     pub language: String,
-    #[serde(default = "default_theme")]
     pub theme: String,
     /// Documented sub-path the site is served under; links stay relative regardless.
-    #[serde(default)]
     pub base_path: String,
     pub levels: Vec<Level>,
     pub kinds: Vec<KindConfig>,
-    #[serde(default)]
     pub tags: Vec<TagConfig>,
 }
 
 /// A level (层面): one row of the map of problem categories.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Level {
     pub slug: String,
@@ -45,7 +44,7 @@ pub struct Level {
 }
 
 /// How a kind of page is named and where its files live.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct KindConfig {
     pub slug: String,
@@ -54,7 +53,7 @@ pub struct KindConfig {
 }
 
 /// One tag of the vocabulary.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct TagConfig {
     pub slug: String,
@@ -63,129 +62,177 @@ pub struct TagConfig {
     pub description: String,
 }
 
-fn default_language() -> String {
-    "zh-CN".to_string()
-}
-
-fn default_theme() -> String {
-    "default".to_string()
-}
-
-/// Names at the top of the output that kinds may not use as folders, because the generator
-/// writes them itself.
-pub const RESERVED_FOLDERS: &[&str] = &[
+/// Top-level keys of `site.yaml`.
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "language",
+    "theme",
+    "base_path",
     "levels",
+    "kinds",
     "tags",
-    "static",
-    "search",
-    "index.html",
-    "search.html",
-    "404.html",
-    "print.html",
-    crate::output::MANIFEST_FILE,
 ];
 
-impl SiteConfig {
-    /// Parses the configuration text; `file` is only used to name it in diagnostics.
-    pub fn parse(text: &str, file: &Path) -> Result<SiteConfig, Vec<Diagnostic>> {
-        let config: SiteConfig = yaml::parse_at(text, 1).map_err(|e| {
-            let mut d =
-                Diagnostic::error(file, format!("invalid site configuration: {}", e.message));
-            if let Some(line) = e.line {
-                d = d.at(line, e.column.unwrap_or(1));
-            }
-            vec![d]
-        })?;
-        let problems = config.validate(text, file);
-        if problems.is_empty() {
-            Ok(config)
-        } else {
-            Err(problems)
-        }
-    }
+/// A configuration as far as it could be read, and every problem in it.
+pub struct ParsedConfig {
+    /// `None` when the file is unusable as a whole (not YAML, or no `kinds`).
+    pub config: Option<SiteConfig>,
+    pub problems: Vec<Diagnostic>,
+}
 
-    fn validate(&self, text: &str, file: &Path) -> Vec<Diagnostic> {
-        let mut problems = Vec::new();
-        let mut report = |slug: &str, message: String| {
-            let d = Diagnostic::error(file, message);
-            problems.push(match line_mentioning(text, slug) {
-                Some(line) => d.at_line(line),
-                None => d,
-            });
+impl SiteConfig {
+    /// Parses the configuration text; `file` names it in diagnostics.
+    pub fn parse(text: &str, file: &Path) -> ParsedConfig {
+        let document = match yaml::parse(text, 1) {
+            Ok(document) => document,
+            Err(e) => {
+                let mut d =
+                    Diagnostic::error(file, format!("invalid site configuration: {}", e.message));
+                if let Some(line) = e.line {
+                    d = d.at(line, e.column.unwrap_or(1));
+                }
+                if let Some(hint) = e.hint {
+                    d = d.with_hint(hint);
+                }
+                return ParsedConfig {
+                    config: None,
+                    problems: vec![d],
+                };
+            }
         };
-        for (what, slugs) in [
-            (
-                "level",
-                self.levels
-                    .iter()
-                    .map(|l| l.slug.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            ("kind", self.kinds.iter().map(|k| k.slug.as_str()).collect()),
-            ("tag", self.tags.iter().map(|t| t.slug.as_str()).collect()),
-        ] {
-            let mut seen = BTreeSet::new();
-            for slug in slugs {
-                if !is_valid_slug(slug) {
-                    report(slug, format!("{what} slug `{slug}` may not be empty or contain `/`, `\\`, `.` at the start, or spaces"));
-                } else if what == "tag" && slug == "index" {
-                    report(
-                        slug,
-                        "tag `index` would overwrite the page of all tags (tags/index.html)"
-                            .to_string(),
-                    );
-                } else if !seen.insert(slug) {
-                    report(slug, format!("{what} `{slug}` is declared twice"));
+        let mut reader = Reader {
+            file,
+            positions: &document.positions,
+            problems: Vec::new(),
+        };
+        let Value::Mapping(mapping) = document.value else {
+            reader.error(
+                "",
+                "the configuration must be `key: value` lines".into(),
+                None,
+            );
+            return reader.finish(None);
+        };
+        let mut config = SiteConfig {
+            language: "zh-CN".into(),
+            theme: "default".into(),
+            ..SiteConfig::default()
+        };
+        let mut has_kinds = false;
+        for (key, value) in mapping {
+            let Value::String(key) = key else { continue };
+            match key.as_str() {
+                "title" => config.title = reader.text(&key, value),
+                "description" => config.description = reader.text(&key, value),
+                "language" => config.language = reader.text(&key, value),
+                "theme" => config.theme = reader.text(&key, value),
+                "base_path" => config.base_path = reader.text(&key, value),
+                "levels" => config.levels = reader.entries(&key, value),
+                "kinds" => {
+                    has_kinds = true;
+                    config.kinds = reader.entries(&key, value);
+                }
+                "tags" => config.tags = reader.entries(&key, value),
+                other => {
+                    let d = reader
+                        .diagnostic(&format!("key:{other}"), format!("unknown key `{other}`"))
+                        .suggesting(other, KEYS.iter().copied());
+                    reader.problems.push(d);
                 }
             }
         }
-        let mut folders: std::collections::BTreeMap<&str, &str> = Default::default();
-        for kind in &self.kinds {
-            if let Some(other) = folders.insert(&kind.folder, &kind.slug) {
-                let d = Diagnostic::error(
-                    file,
+        for (key, present) in [
+            ("title", !config.title.trim().is_empty()),
+            ("kinds", has_kinds),
+        ] {
+            if !present {
+                reader.error(
+                    "",
+                    format!("missing `{key}`"),
+                    Some(format!("add `{key}: …` to {CONFIG_FILE}")),
+                );
+            }
+        }
+        config.validate(&mut reader);
+        let usable = has_kinds.then_some(config);
+        reader.finish(usable)
+    }
+
+    fn validate(&self, reader: &mut Reader) {
+        let groups: [(&str, Vec<&str>); 3] = [
+            (
+                "levels",
+                self.levels.iter().map(|l| l.slug.as_str()).collect(),
+            ),
+            (
+                "kinds",
+                self.kinds.iter().map(|k| k.slug.as_str()).collect(),
+            ),
+            ("tags", self.tags.iter().map(|t| t.slug.as_str()).collect()),
+        ];
+        for (group, slugs) in groups {
+            let what = group.trim_end_matches('s');
+            let mut seen = BTreeSet::new();
+            for (i, slug) in slugs.iter().enumerate() {
+                let path = format!("{group}.{i}.slug");
+                if !is_valid_slug(slug) {
+                    reader.error(&path, format!("{what} slug `{slug}` may not be empty or contain `/`, `\\`, spaces, control characters or a leading `.`"), None);
+                } else if group == "tags" && *slug == "index" {
+                    reader.error(
+                        &path,
+                        "tag `index` would overwrite the page of all tags (tags/index.html)".into(),
+                        None,
+                    );
+                } else if !seen.insert(*slug) {
+                    reader.error(&path, format!("{what} `{slug}` is declared twice"), None);
+                }
+            }
+        }
+        let mut folders: Vec<(&str, &str)> = Vec::new();
+        for (i, kind) in self.kinds.iter().enumerate() {
+            if Kind::from_slug(&kind.slug).is_none() {
+                let d = reader
+                    .diagnostic(
+                        &format!("kinds.{i}.slug"),
+                        format!("unknown kind `{}`", kind.slug),
+                    )
+                    .suggesting(&kind.slug, Kind::ALL.iter().map(|k| k.slug()));
+                reader.problems.push(d);
+            }
+            let folder_path = format!("kinds.{i}.folder");
+            if let Some((other, _)) = folders.iter().find(|(_, f)| *f == kind.folder) {
+                reader.error(
+                    &folder_path,
                     format!(
                         "kinds `{other}` and `{}` both use the folder `{}`",
                         kind.slug, kind.folder
                     ),
-                )
-                .with_hint("give each kind a folder of its own");
-                problems.push(match line_mentioning(text, &kind.folder) {
-                    Some(line) => d.at_line(line),
-                    None => d,
-                });
+                    Some("give each kind a folder of its own".into()),
+                );
             }
-            if crate::content::Kind::from_slug(&kind.slug).is_none() {
-                let known = crate::content::Kind::ALL.iter().map(|k| k.slug());
-                let d = Diagnostic::error(file, format!("unknown kind `{}`", kind.slug))
-                    .suggesting(&kind.slug, known);
-                problems.push(match line_mentioning(text, &kind.slug) {
-                    Some(line) => d.at_line(line),
-                    None => d,
-                });
-            }
-            if RESERVED_FOLDERS.contains(&kind.folder.as_str())
-                || !is_valid_slug(&kind.folder)
-                || kind.folder.ends_with(".html")
-            {
-                let d = Diagnostic::error(
-                    file,
+            folders.push((&kind.slug, &kind.folder));
+            if crate::urls::is_reserved(&kind.folder) || !is_valid_slug(&kind.folder) {
+                reader.error(
+                    &folder_path,
                     format!(
                         "kind folder `{}` is reserved or not a plain folder name",
                         kind.folder
                     ),
-                )
-                .with_hint(format!(
-                    "the generator writes {} itself",
-                    RESERVED_FOLDERS.join(", ")
-                ));
-                problems.push(match line_mentioning(text, &kind.folder) {
-                    Some(line) => d.at_line(line),
-                    None => d,
-                });
+                    Some(format!(
+                        "the generator writes {} itself",
+                        crate::urls::RESERVED.join(", ")
+                    )),
+                );
             }
         }
-        problems
+        if !is_valid_slug(&self.theme) {
+            reader.error(
+                "theme",
+                format!("theme `{}` must be the name of a folder under themes/", self.theme),
+                Some("write `theme: default` for the built-in theme, or the name of a folder in themes/".into()),
+            );
+        }
     }
 
     pub fn level(&self, slug: &str) -> Option<&Level> {
@@ -196,23 +243,159 @@ impl SiteConfig {
         self.tags.iter().find(|t| t.slug == slug)
     }
 
-    pub fn kind_config(&self, kind: crate::content::Kind) -> Option<&KindConfig> {
+    pub fn kind_config(&self, kind: Kind) -> Option<&KindConfig> {
         self.kinds.iter().find(|k| k.slug == kind.slug())
+    }
+
+    /// The kinds this site has, in the fixed order of `Kind::ALL`.
+    pub fn kinds_present(&self) -> impl Iterator<Item = Kind> + '_ {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| self.kind_config(*k).is_some())
     }
 }
 
-/// A slug is used as a file name: no separators, no hidden files, no blanks.
+/// Reads values out of the document, collecting problems with their positions.
+struct Reader<'a> {
+    file: &'a Path,
+    positions: &'a Positions,
+    problems: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn position(&self, path: &str) -> Position {
+        let found = match path.strip_prefix("key:") {
+            Some(key) => self.positions.key(key),
+            None => self.positions.value(path),
+        };
+        found.unwrap_or(Position { line: 1, column: 1 })
+    }
+
+    fn diagnostic(&self, path: &str, message: String) -> Diagnostic {
+        let at = self.position(path);
+        Diagnostic::error(self.file, message).at(at.line, at.column)
+    }
+
+    fn error(&mut self, path: &str, message: String, hint: Option<String>) {
+        let d = self.diagnostic(path, message);
+        self.problems.push(match hint {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        });
+    }
+
+    fn text(&mut self, key: &str, value: Value) -> String {
+        match value {
+            Value::String(text) => text,
+            Value::Number(n) => n.to_string(),
+            Value::Null => String::new(),
+            _ => {
+                self.error(key, format!("`{key}` must be text"), None);
+                String::new()
+            }
+        }
+    }
+
+    /// A list of entries, each read on its own: a broken entry is reported and left out.
+    fn entries<T: DeserializeOwned>(&mut self, key: &str, value: Value) -> Vec<T> {
+        let Value::Sequence(items) = value else {
+            self.error(
+                key,
+                format!("`{key}` must be a list"),
+                Some(format!(
+                    "one `- {{ slug: …, name: … }}` per line under `{key}:`"
+                )),
+            );
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        for (i, item) in items.into_iter().enumerate() {
+            match serde_yaml::from_value::<T>(item) {
+                Ok(entry) => entries.push(entry),
+                Err(error) => {
+                    let message = error.to_string();
+                    let message = message
+                        .split(", expected one of")
+                        .next()
+                        .unwrap_or(&message);
+                    let path = format!("{key}.{i}");
+                    let d = self.diagnostic(&path, format!("invalid entry in `{key}`: {message}"));
+                    let d = match message
+                        .split("unknown field `")
+                        .nth(1)
+                        .and_then(|r| r.split('`').next())
+                    {
+                        Some(field) => {
+                            d.suggesting(field, ["slug", "name", "description", "folder"])
+                        }
+                        None => d,
+                    };
+                    self.problems.push(d);
+                }
+            }
+        }
+        entries
+    }
+
+    fn finish(self, config: Option<SiteConfig>) -> ParsedConfig {
+        ParsedConfig {
+            config,
+            problems: self.problems,
+        }
+    }
+}
+
+/// A slug is used as a file name: no separators, no hidden files, no blanks or controls.
 pub fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && !slug.starts_with('.')
-        && !slug.contains([
-            '/', '\\', ' ', '\t', '?', '#', '%', ':', '"', '<', '>', '|', '*',
-        ])
+        && !slug.chars().any(char::is_control)
+        && !slug.contains(['/', '\\', ' ', '?', '#', '%', ':', '"', '<', '>', '|', '*'])
 }
 
-/// The 1-based line of the first line in `text` that contains `needle` as a YAML value or key.
-pub fn line_mentioning(text: &str, needle: &str) -> Option<usize> {
-    text.lines()
-        .position(|line| line.contains(needle))
-        .map(|i| i + 1)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<(usize, String)> {
+        SiteConfig::parse(text, Path::new("content/site.yaml"))
+            .problems
+            .into_iter()
+            .map(|d| (d.line.unwrap_or(0), d.message))
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_line() {
+        let text = "title: t\nkinds:\n  - { slug: problem, folder: problems, name: 问题 }\n  - { slug: case, folder: problems, name: 案例 }\nlevels:\n  - { slug: a, nmae: A }\ntags:\n  - { slug: x, name: X }\n  - { slug: x, name: Y }\ntheme: ../../etc\n";
+        assert_eq!(
+            problems(text),
+            [
+                (
+                    6,
+                    "invalid entry in `levels`: unknown field `nmae`".to_string()
+                ),
+                (9, "tag `x` is declared twice".to_string()),
+                (
+                    4,
+                    "kinds `problem` and `case` both use the folder `problems`".to_string()
+                ),
+                (
+                    10,
+                    "theme `../../etc` must be the name of a folder under themes/".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_broken_entry_leaves_the_others_usable() {
+        let parsed = SiteConfig::parse(
+            "title: t\nkinds:\n  - { slug: problem, folder: problems, name: 问题 }\n  - { slug: case }\n",
+            Path::new("site.yaml"),
+        );
+        let config = parsed.config.unwrap();
+        assert_eq!(config.kinds.len(), 1);
+        assert_eq!(parsed.problems.len(), 1);
+    }
 }

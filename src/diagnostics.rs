@@ -143,19 +143,40 @@ pub fn closest_match<'a>(
 
 /// Levenshtein distance over characters (Chinese names count one per character).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
+    strsim::levenshtein(a, b)
+}
+
+/// The problems a build has found so far; errors stop it before anything is written.
+#[derive(Debug, Default)]
+pub struct Diagnostics {
+    found: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.found.push(diagnostic);
     }
-    previous[b.len()]
+
+    pub fn has_errors(&self) -> bool {
+        self.found.iter().any(Diagnostic::is_error)
+    }
+
+    /// For stages that push into a plain list.
+    pub fn list(&mut self) -> &mut Vec<Diagnostic> {
+        &mut self.found
+    }
+
+    /// Everything found, sorted by file and position.
+    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        sort(&mut self.found);
+        self.found
+    }
+}
+
+impl Extend<Diagnostic> for Diagnostics {
+    fn extend<I: IntoIterator<Item = Diagnostic>>(&mut self, items: I) {
+        self.found.extend(items);
+    }
 }
 
 #[cfg(test)]

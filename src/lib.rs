@@ -1,14 +1,16 @@
 //! policykb: a static site generator for an offline, searchable knowledge base.
 //!
-//! The build is a pipeline of stages, one module each, run in this order:
+//! The build is a pipeline of stages, one module each, run in this order by `build`:
 //!
-//! 1. **load**   (`content::load_sources`): walk `content/`, read every file as UTF-8;
-//! 2. **parse**  (`content::parse_page`): split front matter from Markdown, check the fields;
-//! 3. **link**   (`links::link`): resolve every reference and `@/` link, compute back-links;
-//! 4. **render** (`render::render_site`): Markdown to HTML and the theme's templates, in
-//!    parallel, each file written as soon as it is made;
-//! 5. **index**  (`search::build_index`): the Chinese full-text search index;
-//! 6. **write**  (`output::Staging`): files go to a staging folder, swapped in atomically.
+//! 1. **load**   (`content::load_sources`): walk `content/`, read every file;
+//! 2. **parse**  (`content::parse_page`): split front matter from Markdown, check it
+//!    against the schema (`content::schema`);
+//! 3. **link**   (`link::link`): resolve every reference and body link, compute
+//!    back-links, and build the one model every later stage reads (`site::Site`);
+//! 4. **render** (`render::render_site`): Markdown and the theme's templates, in parallel;
+//! 5. **index**  (`search::index_files`): the Chinese full-text search index;
+//! 6. **write**  (`output::Staging`): every file goes to a staging folder as it is made,
+//!    swapped in for the output folder only when the whole build succeeded.
 //!
 //! Every stage reports problems as `Diagnostic`s instead of stopping at the first, so an
 //! author sees the complete list of what to fix in one run.
@@ -17,7 +19,7 @@ pub mod citations;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
-pub mod links;
+pub mod link;
 pub mod live;
 pub mod markdown;
 pub mod output;
@@ -26,10 +28,11 @@ pub mod render;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
+pub mod site;
 pub mod theme;
+pub mod urls;
 pub mod yaml;
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -37,10 +40,11 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::config::{SiteConfig, CONFIG_FILE};
-use crate::content::{Kind, Page};
-use crate::diagnostics::Diagnostic;
-use crate::links::Site;
+use crate::content::{LoadedContent, Page};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::link::Unparsed;
 use crate::render::OutputFile;
+use crate::site::Site;
 use crate::theme::Theme;
 
 /// What to build and where.
@@ -63,8 +67,6 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Wall time of each pipeline stage, in order.
     pub stages: Vec<(&'static str, Duration)>,
-    /// The checked site, for tests and tools that inspect it.
-    pub site: Site,
 }
 
 impl BuildReport {
@@ -98,10 +100,11 @@ impl BuildFailure {
     }
 }
 
-impl From<Vec<Diagnostic>> for BuildFailure {
-    fn from(mut diagnostics: Vec<Diagnostic>) -> Self {
-        diagnostics::sort(&mut diagnostics);
-        BuildFailure { diagnostics }
+impl From<Diagnostics> for BuildFailure {
+    fn from(diagnostics: Diagnostics) -> Self {
+        BuildFailure {
+            diagnostics: diagnostics.into_sorted(),
+        }
     }
 }
 
@@ -110,11 +113,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     run_pipeline(options).map(|built| built.report)
 }
 
-/// A build's report plus what an incremental rebuild needs (see `live`).
+/// Like `build`, and hands over the checked site too (for tests and tools that inspect it).
+pub fn build_site(options: &BuildOptions) -> Result<(BuildReport, Site), BuildFailure> {
+    run_pipeline(options).map(|built| (built.report, built.site))
+}
+
+/// A build's site and what an incremental rebuild needs (see `live`).
 pub(crate) struct Built {
     pub report: BuildReport,
-    pub theme: Theme,
-    pub plain_texts: Vec<String>,
+    pub site: Site,
     pub index: search::SearchIndex,
     /// What was written, for in-place updates to keep the manifest true.
     pub manifest: output::Manifest,
@@ -123,37 +130,52 @@ pub(crate) struct Built {
 fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     let started = Instant::now();
     let mut stages = StageTimer::new();
+    let mut problems = Diagnostics::default();
     let root = &options.root;
-    let config = read_config(root)?;
     if let Some(output) = &options.output {
-        output::check_output_folder(root, output).map_err(|e| vec![output_diagnostic(e)])?;
-    }
-    let mut diagnostics = Vec::new();
-    let loaded = content::load_sources(root, &config, &mut diagnostics);
-    stages.lap("load");
-    let (pages, unparsed) = parse_all(&loaded.files, &mut diagnostics);
-    stages.lap("parse");
-    let site = links::link(config, pages, &unparsed, &mut diagnostics);
-    diagnostics.extend(paths::check_claims(&output_claims(&site, &loaded.assets)));
-    stages.lap("link");
-    let theme = Theme::load(root, &site.config.theme);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        if let Err(theme_problems) = theme {
-            diagnostics.extend(theme_problems);
+        if let Err(error) = output::check_output_folder(root, output) {
+            problems.push(output_diagnostic(error));
+            return Err(problems.into());
         }
-        return Err(diagnostics.into());
     }
-    let mut theme = theme.map_err(|problems| with_warnings(problems, &diagnostics))?;
+    let config = read_config(root, &mut problems).ok_or_else(|| take(&mut problems))?;
+    let theme = Theme::load(root, &config.theme)
+        .map_err(|theme_problems| problems.extend(theme_problems))
+        .ok();
+    let loaded = content::load_sources(root, &config, problems.list());
+    stages.lap("load");
+    let (pages, unparsed) = parse_all(&loaded, &mut problems);
+    stages.lap("parse");
+    let Some(theme) = theme else {
+        return Err(problems.into());
+    };
+    let mut site = link::link(
+        config,
+        pages,
+        &unparsed,
+        theme,
+        loaded.assets,
+        problems.list(),
+    );
+    problems.extend(paths::check_claims(&output_claims(&site)));
+    stages.lap("link");
+    if problems.has_errors() {
+        return Err(problems.into());
+    }
+    render::prepare(&mut site);
     let staging = match &options.output {
-        Some(output) => Some(
-            output::Staging::begin(root, output, &|| {
-                eprintln!(
-                    "another build is writing {}; waiting for it to finish …",
-                    output.display()
-                )
-            })
-            .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?,
-        ),
+        Some(output) => match output::Staging::begin(root, output, &|| {
+            eprintln!(
+                "another build is writing {}; waiting for it to finish …",
+                output.display()
+            )
+        }) {
+            Ok(staging) => Some(staging),
+            Err(error) => {
+                problems.push(output_diagnostic(error));
+                return Err(problems.into());
+            }
+        },
         None => None,
     };
     let emit = |file: OutputFile| match &staging {
@@ -162,47 +184,61 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
             .map_err(output_diagnostic),
         None => Ok(()),
     };
-    let rendered = render::render_site(&site, &mut theme, &emit)
-        .map_err(|problems| with_warnings(problems, &diagnostics))?;
-    let mut files_written = rendered.files;
+    let mut files_written = match render::render_site(&site, &emit) {
+        Ok(count) => count,
+        Err(render_problems) => {
+            problems.extend(render_problems);
+            return Err(problems.into());
+        }
+    };
     stages.lap("render");
-    let index = search::index_files(&site, &rendered.plain_texts, &emit)
-        .map_err(|problems| with_warnings(problems, &diagnostics))?;
+    let index = match search::index_files(&site, &emit) {
+        Ok(index) => index,
+        Err(index_problems) => {
+            problems.extend(index_problems);
+            return Err(problems.into());
+        }
+    };
     files_written += index.file_count(site.pages.len());
     stages.lap("index");
-    for file in static_files(&theme, &loaded.assets, &mut diagnostics) {
+    for file in static_files(&site) {
         files_written += 1;
         if let Err(problem) = emit(file) {
-            diagnostics.push(problem);
+            problems.push(problem);
         }
     }
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics.into());
+    if problems.has_errors() {
+        return Err(problems.into());
     }
     let mut manifest = output::Manifest::default();
     if let Some(staging) = staging {
-        manifest = staging
-            .commit()
-            .map_err(|e| with_warnings(vec![output_diagnostic(e)], &diagnostics))?;
+        match staging.commit() {
+            Ok(written) => manifest = written,
+            Err(error) => {
+                problems.push(output_diagnostic(error));
+                return Err(problems.into());
+            }
+        }
         stages.lap("write");
     }
-    diagnostics::sort(&mut diagnostics);
     let report = BuildReport {
         pages_per_kind: pages_per_kind(&site),
         tag_count: site.config.tags.len(),
         files_written,
-        warnings: diagnostics,
+        warnings: problems.into_sorted(),
         elapsed: started.elapsed(),
         stages: stages.laps,
-        site,
     };
     Ok(Built {
         report,
-        theme,
-        plain_texts: rendered.plain_texts,
+        site,
         index,
         manifest,
     })
+}
+
+fn take(problems: &mut Diagnostics) -> BuildFailure {
+    std::mem::take(problems).into()
 }
 
 /// Wall time per pipeline stage, for `--timings` and the benchmark.
@@ -226,36 +262,49 @@ impl StageTimer {
     }
 }
 
-fn read_config(root: &Path) -> Result<SiteConfig, BuildFailure> {
+/// Reads `content/site.yaml`; its problems go to `problems`. `None` when the pages cannot
+/// be checked without it (unreadable, or no kinds).
+fn read_config(root: &Path, problems: &mut Diagnostics) -> Option<SiteConfig> {
     let file = Path::new("content").join(CONFIG_FILE);
-    let text = fs::read_to_string(root.join(&file)).map_err(|error| {
-        vec![Diagnostic::error(&file, format!("cannot read the site configuration: {error}"))
-            .with_hint("run the command in a knowledge-base folder (or pass --root DIR); `policykb init DIR` creates one")]
-    })?;
-    Ok(SiteConfig::parse(&text, &file)?)
+    let path = root.join(&file);
+    match read_inside(root, &path) {
+        Ok(text) => {
+            let parsed = SiteConfig::parse(&text, &file);
+            problems.extend(parsed.problems);
+            parsed.config
+        }
+        Err(reason) => {
+            problems.push(Diagnostic::error(&file, format!("cannot read {}: {reason}", path.display()))
+                .with_hint("run the command in a knowledge-base folder (or pass --root DIR); `policykb init DIR` creates one"));
+            None
+        }
+    }
+}
+
+/// Reads a file that must not lead out of the knowledge base through a symbolic link.
+fn read_inside(root: &Path, path: &Path) -> Result<String, String> {
+    let real = path.canonicalize().map_err(|e| e.to_string())?;
+    let real_root = root.canonicalize().map_err(|e| e.to_string())?;
+    if !real.starts_with(&real_root) {
+        return Err("it is a link to a file outside the knowledge base".into());
+    }
+    fs::read_to_string(&real).map_err(|e| e.to_string())
 }
 
 /// Parses every file in parallel, keeping input order so the outcome is deterministic.
-fn parse_all(
-    files: &[content::SourceFile],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Page>, links::Unparsed) {
-    let results: Vec<_> = files.par_iter().map(content::parse_page).collect();
+fn parse_all(loaded: &LoadedContent, problems: &mut Diagnostics) -> (Vec<Page>, Unparsed) {
+    let results: Vec<_> = loaded.files.par_iter().map(content::parse_page).collect();
     let mut pages = Vec::with_capacity(results.len());
-    let mut unparsed = links::Unparsed::default();
-    for (file, result) in files.iter().zip(results) {
+    let mut unparsed = Unparsed::default();
+    for (kind, content_path) in &loaded.unreadable {
+        unparsed.add(*kind, content_path);
+    }
+    for (file, result) in loaded.files.iter().zip(results) {
         match result {
             Ok(page) => pages.push(page),
-            Err(problems) => {
-                diagnostics.extend(problems);
-                let stem = file
-                    .content_path
-                    .rsplit('/')
-                    .next()
-                    .unwrap_or_default()
-                    .trim_end_matches(".md");
-                unparsed.slugs.insert((file.kind, stem.to_string()));
-                unparsed.content_paths.insert(file.content_path.clone());
+            Err(file_problems) => {
+                problems.extend(file_problems);
+                unparsed.add(file.kind, &file.content_path);
             }
         }
     }
@@ -264,81 +313,56 @@ fn parse_all(
 
 /// Theme static files under `static/`, then assets next to their pages (kind folders may not
 /// be named `static`, so the two cannot collide).
-fn static_files(
-    theme: &Theme,
-    assets: &[(PathBuf, String)],
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<OutputFile> {
-    let mut files: BTreeMap<String, Vec<u8>> = theme
+fn static_files(site: &Site) -> Vec<OutputFile> {
+    let theme = site
+        .theme
         .static_files
         .iter()
-        .map(|(name, bytes)| (format!("static/{name}"), bytes.clone()))
-        .collect();
-    for (path, content_path) in assets {
-        match fs::read(path) {
-            Ok(bytes) => {
-                files.insert(content_path.clone(), bytes);
-            }
-            Err(error) => {
-                diagnostics.push(Diagnostic::error(path, format!("cannot read: {error}")))
-            }
-        }
-    }
-    files
-        .into_iter()
-        .map(|(path, contents)| OutputFile { path, contents })
-        .collect()
+        .map(|(name, bytes)| OutputFile {
+            path: urls::static_file(name),
+            contents: bytes.clone(),
+        });
+    let assets = site.assets.iter().map(|asset| OutputFile {
+        path: asset.content_path.clone(),
+        contents: asset.bytes.clone(),
+    });
+    theme.chain(assets).collect()
 }
 
 /// Every output file that comes from the knowledge base, with its source, in the order
 /// a reader would expect the first of two colliding claims to be named.
-fn output_claims(site: &Site, assets: &[(PathBuf, String)]) -> Vec<paths::Claim> {
+fn output_claims(site: &Site) -> Vec<paths::Claim> {
     let config_file = Path::new("content").join(CONFIG_FILE);
     let mut claims = Vec::new();
-    for kind in Kind::ALL {
-        if let Some(k) = site.config.kind_config(kind) {
-            let what = format!("the index of {}", k.name);
-            claims.push(paths::claim(
-                format!("{}/index.html", k.folder),
-                &config_file,
-                what,
-            ));
-        }
+    for kind in site.config.kinds_present() {
+        let what = format!("the index of {}", site.kind_name(kind));
+        claims.push(paths::claim(
+            urls::kind_index(site.folder(kind)),
+            &config_file,
+            what,
+        ));
     }
     for level in &site.config.levels {
         let what = format!("the page of level `{}`", level.slug);
-        claims.push(paths::claim(
-            format!("levels/{}.html", level.slug),
-            &config_file,
-            what,
-        ));
+        claims.push(paths::claim(urls::level(&level.slug), &config_file, what));
     }
     for tag in &site.config.tags {
         let what = format!("the page of tag `{}`", tag.slug);
-        claims.push(paths::claim(
-            format!("tags/{}.html", tag.slug),
-            &config_file,
-            what,
-        ));
+        claims.push(paths::claim(urls::tag(&tag.slug), &config_file, what));
     }
-    // Two pages with one slug are reported by `links` (with the line of `slug:`).
+    // Two pages with one slug are reported by `link` (with the line of `slug:`).
     let mut page_urls = std::collections::HashSet::new();
-    for page in &site.pages {
-        let url = render::page_url(site, page);
+    for (id, record) in site.pages.iter().enumerate() {
+        let url = site.url(id);
         if page_urls.insert(url.clone()) {
-            claims.push(paths::claim(url, &page.file, "the page"));
+            claims.push(paths::claim(url, &record.page.file, "the page"));
         }
     }
-    for (_, content_path) in assets {
-        let shown = Path::new("content").join(content_path);
-        claims.push(paths::claim(content_path.clone(), &shown, "the file"));
+    for asset in &site.assets {
+        let shown = Path::new("content").join(&asset.content_path);
+        claims.push(paths::claim(asset.content_path.clone(), &shown, "the file"));
     }
     claims
-}
-
-fn with_warnings(mut problems: Vec<Diagnostic>, earlier: &[Diagnostic]) -> BuildFailure {
-    problems.extend(earlier.iter().cloned());
-    problems.into()
 }
 
 fn output_diagnostic(error: output::OutputError) -> Diagnostic {
@@ -352,12 +376,8 @@ fn output_diagnostic(error: output::OutputError) -> Diagnostic {
 }
 
 fn pages_per_kind(site: &Site) -> Vec<(String, usize)> {
-    Kind::ALL
-        .into_iter()
-        .filter_map(|kind| {
-            site.config
-                .kind_config(kind)
-                .map(|k| (k.name.clone(), site.pages_of(kind).count()))
-        })
+    site.config
+        .kinds_present()
+        .map(|kind| (site.kind_name(kind).to_string(), site.pages_of(kind).len()))
         .collect()
 }

@@ -1,27 +1,27 @@
 //! Incremental rebuilds for `serve`.
 //!
 //! A built site is kept in memory. When the only changes are edits to existing pages that
-//! keep each page's kind, slug and place in the reading order, the pages are parsed and the
-//! whole site is linked again (cheap, and it finds every broken reference), and then only
-//! the files that can show the edited pages are rendered again: the pages themselves, every
-//! page that lists them (references and back-links, in both the old and the new version),
-//! their neighbours, their tag pages and their kind's index, plus the search files for their
-//! tokens. If the data all templates share (`site`: levels with their problems, tags with
-//! counts, guides) changes, or files are added, deleted or are not pages (templates, config,
-//! static files), it is a full build instead, which is always correct. Tests compare the
-//! result with a full build, byte for byte.
+//! keep each page's kind, slug and place in the reading order, the pages are parsed again
+//! and only the files that show them are rendered again, as `render::jobs::showing` says
+//! (in the old and the new version of the site), plus the search files for their tokens.
+//! An edit to a page's text alone (same front matter, same links) skips relinking. If the
+//! data all templates share (`site`: levels with their problems, tags with counts, guides)
+//! changes, or files are added, deleted or are not pages (templates, config, static
+//! files), it is a full build instead, which is always correct. Tests compare the result
+//! with a full build, byte for byte.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::content::{self, Kind, Page, SourceFile};
-use crate::diagnostics::Diagnostic;
-use crate::links::{self, Site, Unparsed};
+use crate::content::{self, FrontMatter, Page, SourceFile};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::link::{self, Unparsed};
+use crate::markdown;
 use crate::output::{OutputError, MANIFEST_FILE};
-use crate::render::{self, Job, OutputFile};
-use crate::search;
-use crate::{run_pipeline, BuildFailure, BuildOptions, BuildReport, Built};
+use crate::render::{self, jobs, Job, OutputFile};
+use crate::site::{PageId, Site};
+use crate::{run_pipeline, search, BuildFailure, BuildOptions, BuildReport, Built};
 
 /// A site built into `output`, with what is needed to update it page by page.
 pub struct LiveSite {
@@ -39,6 +39,12 @@ pub enum Update {
         summary: String,
         warnings: Vec<Diagnostic>,
     },
+}
+
+/// An edited page: its place in the site and its new version.
+struct Edit {
+    id: PageId,
+    page: Page,
 }
 
 impl LiveSite {
@@ -61,7 +67,7 @@ impl LiveSite {
     }
 
     /// Applies the changes to `changed` files: page by page when that is safe, otherwise by a
-    /// full build. On failure the site on disk and in memory is left as it was.
+    /// full build. On failure the site on disk is left as it was.
     pub fn update(&mut self, changed: &[PathBuf]) -> Result<Update, BuildFailure> {
         if let Some(edits) = self.page_edits(changed) {
             if let Some(outcome) = self.apply(edits) {
@@ -78,8 +84,8 @@ impl LiveSite {
 
     /// The edited pages, parsed, if every change is an edit of an existing page that keeps
     /// its kind, slug and order; `None` otherwise.
-    fn page_edits(&self, changed: &[PathBuf]) -> Option<Vec<(usize, Page)>> {
-        let site = &self.built.report.site;
+    fn page_edits(&self, changed: &[PathBuf]) -> Option<Vec<Edit>> {
+        let site = &self.built.site;
         let content_dir = self.root.join("content");
         let mut edits = Vec::new();
         for path in changed {
@@ -88,107 +94,89 @@ impl LiveSite {
                 .ok()?
                 .to_str()?
                 .replace('\\', "/");
-            let &index = site.by_content_path.get(&content_path)?;
-            let old = &site.pages[index];
-            let text = fs::read_to_string(path).ok()?;
+            let &id = site.by_content_path.get(&content_path)?;
+            let old = site.page(id);
             let source = SourceFile {
                 kind: old.kind,
                 file: old.file.clone(),
                 content_path,
-                text,
+                text: fs::read_to_string(path).ok()?,
             };
-            let new = content::parse_page(&source).ok()?;
-            if new.slug != old.slug || new.meta.order != old.meta.order {
+            let page = content::parse_page(&source).ok()?;
+            if page.slug != old.slug || page.meta.order != old.meta.order {
                 return None;
             }
-            edits.push((index, new));
+            edits.push(Edit { id, page });
         }
         (!edits.is_empty()).then_some(edits)
     }
 
-    /// Links the site again with the edited pages and rewrites what they can appear on.
-    /// `None` when the shared `site` data changed (a full build is needed).
-    fn apply(
-        &mut self,
-        edits: Vec<(usize, Page)>,
-    ) -> Option<Result<(Vec<String>, usize), BuildFailure>> {
-        let old_site = &self.built.report.site;
-        let edited: Vec<usize> = edits.iter().map(|(i, _)| *i).collect();
-        let old_pages: Vec<(usize, content::FrontMatter, String)> = edited
+    /// Rewrites what the edited pages can appear on. `None` when a full build is needed.
+    fn apply(&mut self, edits: Vec<Edit>) -> Option<Result<(Vec<String>, usize), BuildFailure>> {
+        let old_site = &self.built.site;
+        let edited: Vec<PageId> = edits.iter().map(|e| e.id).collect();
+        let old_pages: Vec<(PageId, FrontMatter, String)> = edited
             .iter()
-            .map(|&i| {
+            .map(|&id| {
+                let record = &old_site.pages[id];
                 (
-                    i,
-                    old_site.pages[i].meta.clone(),
-                    self.built.plain_texts[i].clone(),
+                    id,
+                    record.page.meta.clone(),
+                    record.plain_text().to_string(),
                 )
             })
             .collect();
-        // The common case, new text under the same front matter and the same `@/` links,
-        // cannot change any other page: no need to link the whole site again.
-        let text_only = edits.iter().all(|(i, new)| {
-            let old = &old_site.pages[*i];
-            old.front_matter_text == new.front_matter_text && links_of(old) == links_of(new)
+        // New text under the same front matter and the same links cannot change any other
+        // page's data: no need to link the whole site again.
+        let text_only = edits.iter().all(|edit| {
+            let old = old_site.page(edit.id);
+            old.meta == edit.page.meta && link_targets(old) == link_targets(&edit.page)
         });
-        let jobs: Vec<Job> = if text_only {
-            let site = &mut self.built.report.site;
-            for (index, page) in &edits {
-                site.pages[*index] = page.clone();
+        let mut jobs: BTreeSet<Job> = BTreeSet::new();
+        let mut diagnostics = Diagnostics::default();
+        if text_only {
+            let site = &mut self.built.site;
+            for edit in edits.iter() {
+                let record = &mut site.pages[edit.id];
+                record.page = edit.page.clone();
+                record.rendered = Default::default();
+                jobs.insert(Job::Page(edit.id));
             }
-            edited.iter().map(|&i| Job::Page(i)).collect()
+            diagnostics.extend(self.built.report.warnings.clone());
         } else {
-            let mut pages = old_site.pages.clone();
-            for (index, page) in &edits {
-                pages[*index] = page.clone();
-            }
-            let mut diagnostics = Vec::new();
-            let new_site = links::link(
-                old_site.config.clone(),
-                pages,
-                &Unparsed::default(),
-                &mut diagnostics,
-            );
-            let moved = edits
-                .iter()
-                .any(|(i, p)| new_site.pages[*i].content_path != p.content_path);
-            if moved || !render::same_site_view(old_site, &new_site) {
-                return None;
-            }
-            if diagnostics.iter().any(Diagnostic::is_error) {
+            let new_site = relink(old_site, &edits, diagnostics.list())?;
+            if diagnostics.has_errors() {
                 return Some(Err(diagnostics.into()));
             }
-            let jobs = affected_jobs(old_site, &new_site, &edited);
-            self.built.report.site = new_site;
-            self.built.report.warnings = diagnostics;
-            jobs
-        };
+            for &id in &edited {
+                jobs.extend(jobs::showing(old_site, id));
+                jobs.extend(jobs::showing(&new_site, id));
+            }
+            jobs.retain(|job| !matches!(job, Job::Tag(slug) if !new_site.tags.contains_key(slug)));
+            self.built.site = new_site;
+        }
         // From here on the state in memory is the new one; if writing fails, the server's
         // next build is a full one (it always is after a failure), which puts disk and
         // memory back in step.
         let built = &mut self.built;
-        let site = &built.report.site;
-        let render::Rerendered {
-            mut files,
-            plain_texts,
-        } = match render::render_some(site, &built.theme, &jobs) {
-            Ok(rendered) => rendered,
-            Err(problems) => return Some(Err(problems.into())),
+        let site = &built.site;
+        let jobs: Vec<Job> = jobs.into_iter().collect();
+        let mut files = match render::render_some(site, &jobs) {
+            Ok(files) => files,
+            Err(problems) => return Some(Err(with(diagnostics, problems))),
         };
-        for (index, text) in plain_texts {
-            built.plain_texts[index] = text;
+        let anchor_problems =
+            render::check_anchors(site, pages_to_check(site, &edited).into_iter());
+        if !anchor_problems.is_empty() {
+            return Some(Err(with(diagnostics, anchor_problems)));
         }
-        for (index, old_meta, old_text) in &old_pages {
-            files.extend(built.index.update_page(
-                site,
-                &built.plain_texts,
-                *index,
-                old_meta,
-                old_text,
-            ));
+        for (id, old_meta, old_text) in &old_pages {
+            files.extend(built.index.update_page(site, *id, old_meta, old_text));
         }
         if !text_only {
             files.push(search::meta_file(site, built.index.shards));
         }
+        built.report.warnings = diagnostics.into_sorted();
         let count = files.len();
         for file in &files {
             built.manifest.record(&file.path, &file.contents);
@@ -199,59 +187,64 @@ impl LiveSite {
         });
         for file in files {
             if let Err(error) = write_in_place(&self.output, &file) {
-                return Some(Err(vec![Diagnostic::error(
-                    &self.output,
-                    error.to_string(),
-                )]
-                .into()));
+                return Some(Err(BuildFailure {
+                    diagnostics: vec![Diagnostic::error(&self.output, error.to_string())],
+                }));
             }
         }
-        let names = edits.into_iter().map(|(_, p)| p.content_path).collect();
+        let names = edits.into_iter().map(|e| e.page.content_path).collect();
         Some(Ok((names, count)))
     }
 }
 
-/// The `@/` link targets of a page's body, sorted.
-fn links_of(page: &Page) -> Vec<String> {
-    let mut targets: Vec<String> =
-        crate::markdown::internal_links(&page.body, page.body_first_line)
-            .into_iter()
-            .map(|link| link.target)
-            .collect();
-    targets.sort();
-    targets.dedup();
-    targets
-}
-
-/// Every file that can show something of the edited pages, in the old or the new version.
-fn affected_jobs(old: &Site, new: &Site, edited: &[usize]) -> Vec<Job> {
-    let mut jobs = BTreeSet::new();
-    for site in [old, new] {
-        let order = render::reading_order(site);
-        for &page in edited {
-            jobs.insert(Job::Page(page));
-            // Pages that name this one, and pages this one names (it shows in their back-links).
-            jobs.extend(site.backlinks[page].iter().map(|&i| Job::Page(i)));
-            let referenced = site.references[page]
-                .iter()
-                .flat_map(|(_, targets)| targets.iter().copied());
-            let linked = links_of(&site.pages[page])
-                .into_iter()
-                .filter_map(|t| site.by_content_path.get(&t).copied());
-            jobs.extend(referenced.chain(linked).map(Job::Page));
-            let (prev, next) = order.around(page);
-            jobs.extend(prev.into_iter().chain(next).map(Job::Page));
-            jobs.extend(site.pages[page].meta.tags.iter().cloned().map(Job::Tag));
-            let kind = site.pages[page].kind;
-            jobs.insert(Job::KindIndex(kind));
-            if kind == Kind::Responsibility {
-                jobs.insert(Job::Home);
-            }
+/// The site linked again with the edited pages, keeping what the old one rendered; `None`
+/// if the data every template shares changed (a full build is needed then).
+fn relink(old: &Site, edits: &[Edit], diagnostics: &mut Vec<Diagnostic>) -> Option<Site> {
+    let mut pages: Vec<Page> = old.pages.iter().map(|r| r.page.clone()).collect();
+    for edit in edits {
+        pages[edit.id] = edit.page.clone();
+    }
+    let mut site = link::link(
+        old.config.clone(),
+        pages,
+        &Unparsed::default(),
+        old.theme.clone(),
+        old.assets.clone(),
+        diagnostics,
+    );
+    let moved = edits
+        .iter()
+        .any(|e| site.page(e.id).content_path != e.page.content_path);
+    if moved || render::views::site_view(old) != render::views::site_view(&site) {
+        return None;
+    }
+    for (id, (new, old)) in site.pages.iter_mut().zip(&old.pages).enumerate() {
+        if !edits.iter().any(|e| e.id == id) {
+            new.rendered = old.rendered.clone();
         }
     }
-    // Tags that are not in the vocabulary have no page.
-    jobs.retain(|job| !matches!(job, Job::Tag(slug) if !new.tags.contains_key(slug)));
-    jobs.into_iter().collect()
+    Some(site)
+}
+
+/// The edited pages and every page that links to them (a heading may have gone).
+fn pages_to_check(site: &Site, edited: &[PageId]) -> BTreeSet<PageId> {
+    edited
+        .iter()
+        .flat_map(|&id| std::iter::once(id).chain(site.pages[id].backlinks.iter().copied()))
+        .collect()
+}
+
+fn with(mut diagnostics: Diagnostics, problems: Vec<Diagnostic>) -> BuildFailure {
+    diagnostics.extend(problems);
+    diagnostics.into()
+}
+
+/// The destinations of a page's body links, in order.
+fn link_targets(page: &Page) -> Vec<markdown::Destination> {
+    markdown::body_links(&page.body, page.body_first_line, &page.content_path)
+        .into_iter()
+        .map(|link| link.destination)
+        .collect()
 }
 
 /// Replaces one file of the live site: written next to it, then renamed over it, so a browser

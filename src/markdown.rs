@@ -1,10 +1,13 @@
-//! Markdown → HTML: `@/` links rewritten, heading anchors, a table of contents, raw HTML escaped.
+//! Markdown → HTML: links rewritten, heading anchors, a table of contents, raw HTML escaped.
 //!
-//! Two entry points: `internal_links` lists the `@/kind/file.md` links of a body with their
-//! file positions (for checking before anything is rendered), and `render` turns a body into
-//! HTML once every link target is known.
+//! Two entry points: `body_links` lists the links of a body with their file positions (for
+//! checking before anything is rendered), and `render` turns a body into HTML once every
+//! link target is known. A link to another page is written `@/folder/file.md` (stable) or
+//! relative, `../folder/file.md`; both are resolved to the page, and both may end in
+//! `#anchor`. Ids are unique in a page: repeated headings get `-1`, `-2`, … (skipping ids a
+//! heading already has), and footnotes are prefixed `fn-`, so they cannot clash.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -12,12 +15,30 @@ use serde::Serialize;
 /// The prefix of a link to another page of the knowledge base, by its path under `content/`.
 pub const INTERNAL_LINK_PREFIX: &str = "@/";
 
-/// An `@/` link as written in a page body.
+/// Where a link in a body leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InternalLink {
-    /// The path under `content/`, e.g. `problems/a.md`.
-    pub target: String,
-    /// 1-based file line and column of the link.
+pub enum Destination {
+    /// A page, by its path under `content/`; `relative` if written as `../x/y.md`.
+    Page {
+        path: String,
+        fragment: Option<String>,
+        relative: bool,
+    },
+    /// `#anchor` on the same page.
+    SamePage(String),
+    /// `javascript:`, `vbscript:`, `data:`: removed from the output.
+    Unsafe(String),
+    /// Anything else (web addresses, images next to the page): left as written.
+    Other,
+}
+
+/// A link as written in a page body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawLink {
+    pub destination: Destination,
+    /// The destination as written.
+    pub written: String,
+    /// 1-based file line and column (in characters) of the link.
     pub line: usize,
     pub column: usize,
 }
@@ -37,7 +58,20 @@ pub struct RenderedMarkdown {
     pub toc: Vec<TocEntry>,
     /// The text of the body without markup, for the search index.
     pub plain_text: String,
+    /// Every id in the body, for checking `#anchor` links.
+    pub anchors: Vec<String>,
 }
+
+/// Where an internal link leads once resolved: the URL, and the text an empty link shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkTarget {
+    pub href: String,
+    /// The target's short title (or title): `[](@/sources/x.md)` shows it.
+    pub label: String,
+}
+
+/// Maps a page path under `content/` to where it leads.
+pub type Resolve<'a> = dyn Fn(&str) -> Option<LinkTarget> + 'a;
 
 fn options() -> Options {
     Options::ENABLE_TABLES
@@ -46,53 +80,143 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-/// Every `@/` link of `body`, which starts at file line `first_line`.
-pub fn internal_links(body: &str, first_line: usize) -> Vec<InternalLink> {
+/// What a destination written in the page at `content_path` leads to.
+pub fn destination(url: &str, content_path: &str) -> Destination {
+    if let Some(path) = url.strip_prefix(INTERNAL_LINK_PREFIX) {
+        let (path, fragment) = split_fragment(path);
+        return Destination::Page {
+            path: path.to_string(),
+            fragment,
+            relative: false,
+        };
+    }
+    if let Some(fragment) = url.strip_prefix('#') {
+        return Destination::SamePage(fragment.to_string());
+    }
+    let scheme = url
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if url.contains(':') {
+        return if matches!(scheme.as_str(), "javascript" | "vbscript" | "data") {
+            Destination::Unsafe(url.to_string())
+        } else {
+            Destination::Other
+        };
+    }
+    let (path, fragment) = split_fragment(url);
+    if path.ends_with(".md") && !path.starts_with('/') {
+        if let Some(path) = join_relative(content_path, path) {
+            return Destination::Page {
+                path,
+                fragment,
+                relative: true,
+            };
+        }
+    }
+    Destination::Other
+}
+
+fn split_fragment(path: &str) -> (&str, Option<String>) {
+    match path.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment.to_string())),
+        None => (path, None),
+    }
+}
+
+/// `problems/a.md` + `../cases/b.md` → `cases/b.md`; `None` if it climbs out of `content/`.
+fn join_relative(content_path: &str, relative: &str) -> Option<String> {
+    let mut parts: Vec<&str> = content_path.split('/').collect();
+    parts.pop();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            other => parts.push(other),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// Every link of `body` (which starts at file line `first_line`) of the page at `content_path`.
+pub fn body_links(body: &str, first_line: usize, content_path: &str) -> Vec<RawLink> {
     let mut links = Vec::new();
+    let mut cursor = Cursor::new(body, first_line);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let dest = match &event {
+        let url = match &event {
             Event::Start(Tag::Link { dest_url, .. })
             | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
             _ => continue,
         };
-        if let Some(path) = dest.strip_prefix(INTERNAL_LINK_PREFIX) {
-            let before = &body[..range.start];
-            let line = first_line + before.matches('\n').count();
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            links.push(InternalLink {
-                target: path.split('#').next().unwrap_or_default().to_string(),
-                line,
-                column,
-            });
+        let destination = destination(url, content_path);
+        if destination == Destination::Other {
+            continue;
         }
+        let (line, column) = cursor.advance_to(range.start);
+        links.push(RawLink {
+            destination,
+            written: url.to_string(),
+            line,
+            column,
+        });
     }
     links
 }
 
-/// Where an `@/` link leads: the relative URL, and the text an empty link shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkTarget {
-    pub href: String,
-    /// The target's short title (or title): `[](@/sources/x.md)` shows it.
-    pub label: String,
+/// Turns byte offsets (in increasing order) into file lines and columns, in one pass over
+/// the text however many links it holds.
+struct Cursor<'a> {
+    text: &'a str,
+    offset: usize,
+    line: usize,
+    column: usize,
 }
 
-/// Maps an `@/` target (path under `content/`) to where it leads.
-pub type Resolve<'a> = dyn Fn(&str) -> Option<LinkTarget> + 'a;
+impl<'a> Cursor<'a> {
+    fn new(text: &'a str, first_line: usize) -> Cursor<'a> {
+        Cursor {
+            text,
+            offset: 0,
+            line: first_line,
+            column: 1,
+        }
+    }
 
-/// Renders `body`; `resolve` maps an `@/` target (path under `content/`) to a relative URL.
-pub fn render(body: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
+    fn advance_to(&mut self, offset: usize) -> (usize, usize) {
+        if offset >= self.offset {
+            for c in self.text[self.offset..offset].chars() {
+                if c == '\n' {
+                    self.line += 1;
+                    self.column = 1;
+                } else {
+                    self.column += 1;
+                }
+            }
+            self.offset = offset;
+        }
+        (self.line, self.column)
+    }
+}
+
+/// Renders `body` of the page at `content_path`; `resolve` maps a page path under
+/// `content/` to where it leads.
+pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
     let mut toc = Vec::new();
-    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut ids = Ids::default();
     let mut plain_text = String::new();
     let mut events: Vec<Event> = Vec::new();
     let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
+    let mut footnotes = Footnotes::default();
 
     let mut parser = Parser::new_ext(body, options()).peekable();
     let mut pending: Option<Event> = None;
     while let Some(event) = pending.take().or_else(|| parser.next()) {
-        let label = empty_link_label(&event, resolve, parser.peek());
-        let event = make_safe(event, resolve);
+        let label = empty_link_label(&event, content_path, resolve, parser.peek());
+        let event = make_safe(event, content_path, resolve);
         if let Some(label) = label {
             // `[](@/…)`: the link shows its target's short title.
             pending = Some(Event::Text(CowStr::from(label)));
@@ -103,12 +227,16 @@ pub fn render(body: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
         if matches!(event, Event::SoftBreak | Event::HardBreak | Event::End(_)) {
             plain_text.push('\n');
         }
+        let event = match footnotes.rewrite(event, &mut ids) {
+            Some(event) => event,
+            None => continue,
+        };
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, inner)) = heading.take() {
                     let title = text_of(&inner);
-                    let id = unique_id(&heading_id(&title), &mut used_ids);
+                    let id = ids.unique(&heading_id(&title));
                     if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
                         toc.push(TocEntry {
                             level: level as u8,
@@ -142,24 +270,101 @@ pub fn render(body: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
         html: html_out,
         toc,
         plain_text,
+        anchors: ids.taken(),
     }
 }
 
-/// The label to insert when `event` opens an `@/` link whose text is empty.
-fn empty_link_label(event: &Event, resolve: &Resolve<'_>, next: Option<&Event>) -> Option<String> {
+/// The ids of one page, kept unique.
+#[derive(Default)]
+struct Ids {
+    used: HashSet<String>,
+    order: Vec<String>,
+    counters: HashMap<String, usize>,
+}
+
+impl Ids {
+    /// `base`, or `base-1`, `base-2`, … : the first not taken yet.
+    fn unique(&mut self, base: &str) -> String {
+        let mut id = base.to_string();
+        let counter = self.counters.entry(base.to_string()).or_insert(0);
+        while self.used.contains(&id) {
+            *counter += 1;
+            id = format!("{base}-{counter}");
+        }
+        self.used.insert(id.clone());
+        self.order.push(id.clone());
+        id
+    }
+
+    fn taken(self) -> Vec<String> {
+        self.order
+    }
+}
+
+/// Footnotes with ids of their own (`fn-…`, `fnref-…`), numbered in order of first use.
+#[derive(Default)]
+struct Footnotes {
+    numbers: HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn number(&mut self, name: &str) -> usize {
+        let next = self.numbers.len() + 1;
+        *self.numbers.entry(name.to_string()).or_insert(next)
+    }
+
+    fn rewrite<'a>(&mut self, event: Event<'a>, ids: &mut Ids) -> Option<Event<'a>> {
+        Some(match event {
+            Event::FootnoteReference(name) => {
+                let n = self.number(&name);
+                let id = escape_attribute(&name);
+                Event::InlineHtml(CowStr::from(format!(
+                    "<sup class=\"footnote-reference\"><a href=\"#fn-{id}\">{n}</a></sup>"
+                )))
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                let n = self.number(&name);
+                let id = ids.unique(&format!("fn-{name}"));
+                Event::Html(CowStr::from(format!(
+                    "<div class=\"footnote-definition\" id=\"{}\"><sup class=\"footnote-definition-label\">{n}</sup>",
+                    escape_attribute(&id)
+                )))
+            }
+            Event::End(TagEnd::FootnoteDefinition) => Event::Html(CowStr::from("</div>\n")),
+            other => other,
+        })
+    }
+}
+
+fn escape_attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The label to insert when `event` opens an internal link whose text is empty.
+fn empty_link_label(
+    event: &Event,
+    content_path: &str,
+    resolve: &Resolve<'_>,
+    next: Option<&Event>,
+) -> Option<String> {
     let Event::Start(Tag::Link { dest_url, .. }) = event else {
         return None;
     };
     if !matches!(next, Some(Event::End(TagEnd::Link))) {
         return None;
     }
-    let path = dest_url.strip_prefix(INTERNAL_LINK_PREFIX)?;
-    let target = path.split('#').next().unwrap_or_default();
-    resolve(target).map(|t| t.label)
+    match destination(dest_url, content_path) {
+        Destination::Page { path, .. } => resolve(&path).map(|t| t.label),
+        _ => None,
+    }
 }
 
-/// Escapes raw HTML, rewrites `@/` links and neutralises script URLs: content never injects markup.
-fn make_safe<'a>(event: Event<'a>, resolve: &Resolve<'_>) -> Event<'a> {
+/// Escapes raw HTML, rewrites page links and neutralises script URLs: content never
+/// injects markup.
+fn make_safe<'a>(event: Event<'a>, content_path: &str, resolve: &Resolve<'_>) -> Event<'a> {
     match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link {
@@ -169,7 +374,7 @@ fn make_safe<'a>(event: Event<'a>, resolve: &Resolve<'_>) -> Event<'a> {
             id,
         }) => Event::Start(Tag::Link {
             link_type,
-            dest_url: safe_url(dest_url, resolve),
+            dest_url: safe_url(dest_url, content_path, resolve),
             title,
             id,
         }),
@@ -180,7 +385,7 @@ fn make_safe<'a>(event: Event<'a>, resolve: &Resolve<'_>) -> Event<'a> {
             id,
         }) => Event::Start(Tag::Image {
             link_type,
-            dest_url: safe_url(dest_url, resolve),
+            dest_url: safe_url(dest_url, content_path, resolve),
             title,
             id,
         }),
@@ -188,27 +393,16 @@ fn make_safe<'a>(event: Event<'a>, resolve: &Resolve<'_>) -> Event<'a> {
     }
 }
 
-fn safe_url<'a>(url: CowStr<'a>, resolve: &Resolve<'_>) -> CowStr<'a> {
-    if let Some(path) = url.strip_prefix(INTERNAL_LINK_PREFIX) {
-        let (target, fragment) = match path.split_once('#') {
-            Some((target, fragment)) => (target, Some(fragment)),
-            None => (path, None),
-        };
-        return match (resolve(target).map(|t| t.href), fragment) {
-            (Some(href), Some(fragment)) => CowStr::from(format!("{href}#{fragment}")),
-            (Some(href), None) => CowStr::from(href),
+fn safe_url<'a>(url: CowStr<'a>, content_path: &str, resolve: &Resolve<'_>) -> CowStr<'a> {
+    match destination(&url, content_path) {
+        Destination::Page { path, fragment, .. } => match (resolve(&path), fragment) {
+            (Some(target), Some(fragment)) => CowStr::from(format!("{}#{fragment}", target.href)),
+            (Some(target), None) => CowStr::from(target.href),
             (None, _) => CowStr::from("#"),
-        };
+        },
+        Destination::Unsafe(_) => CowStr::from("#"),
+        Destination::SamePage(_) | Destination::Other => url,
     }
-    let scheme = url
-        .split(':')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if url.contains(':') && matches!(scheme.trim(), "javascript" | "vbscript" | "data") {
-        return CowStr::from("#");
-    }
-    url
 }
 
 fn text_of(events: &[Event]) -> String {
@@ -239,16 +433,6 @@ pub fn heading_id(title: &str) -> String {
     }
 }
 
-fn unique_id(base: &str, used: &mut HashMap<String, usize>) -> String {
-    let count = used.entry(base.to_string()).or_insert(0);
-    *count += 1;
-    if *count == 1 {
-        base.to_string()
-    } else {
-        format!("{base}-{}", *count - 1)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,27 +441,63 @@ mod tests {
         None
     }
 
+    fn render_plain(body: &str) -> RenderedMarkdown {
+        render(body, "problems/a.md", &no_links)
+    }
+
     #[test]
     fn chinese_headings_get_stable_unique_anchors() {
-        let out = render("## 表现\n\n## 表现\n\n### 危害（一）\n", &no_links);
+        let out = render_plain("## 表现\n\n## 表现\n\n### 危害（一）\n");
         let ids: Vec<&str> = out.toc.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["表现", "表现-1", "危害-一"]);
         assert!(out.html.contains("<h2 id=\"表现\">"), "{}", out.html);
     }
 
     #[test]
-    fn internal_links_are_rewritten_and_located() {
-        let body = "第一行\n\n见[问责](@/problems/a.md#危害)。\n";
-        let links = internal_links(body, 10);
+    fn ids_stay_unique_when_a_heading_looks_like_a_generated_one() {
+        let out =
+            render_plain("## 表现\n\n## 表现\n\n## 表现-1\n\n## a\n\n脚注[^a]。\n\n[^a]: 注释。\n");
+        assert_eq!(out.anchors, ["表现", "表现-1", "表现-1-1", "a", "fn-a"]);
+        assert!(out.html.contains("href=\"#fn-a\""), "{}", out.html);
+        assert!(out.html.contains("id=\"fn-a\""), "{}", out.html);
+    }
+
+    #[test]
+    fn links_are_located_in_one_pass() {
+        let body = "第一行\n\n见[问责](@/problems/a.md#危害)，又见[案例](../cases/b.md)和[外部](https://example.org)。\n";
+        let links = body_links(body, 10, "problems/x.md");
         assert_eq!(
-            links,
-            vec![InternalLink {
-                target: "problems/a.md".into(),
-                line: 12,
-                column: 2
-            }]
+            links
+                .iter()
+                .map(|l| (l.destination.clone(), l.line, l.column))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    Destination::Page {
+                        path: "problems/a.md".into(),
+                        fragment: Some("危害".into()),
+                        relative: false
+                    },
+                    12,
+                    2
+                ),
+                (
+                    Destination::Page {
+                        path: "cases/b.md".into(),
+                        fragment: None,
+                        relative: true
+                    },
+                    12,
+                    29
+                ),
+            ]
         );
-        let out = render(body, &|path| {
+    }
+
+    #[test]
+    fn internal_and_relative_links_are_rewritten() {
+        let body = "[问责](@/problems/a.md#危害) [同上](a.md)\n";
+        let out = render(body, "problems/x.md", &|path| {
             (path == "problems/a.md").then(|| LinkTarget {
                 href: "../problems/a.html".into(),
                 label: "问责".into(),
@@ -290,12 +510,18 @@ mod tests {
             "{}",
             out.html
         );
+        assert!(
+            out.html.contains("<a href=\"../problems/a.html\">同上</a>"),
+            "{}",
+            out.html
+        );
     }
 
     #[test]
     fn an_empty_internal_link_shows_its_targets_label() {
         let out = render(
             "据[](@/sources/s.md#结构)，又见[别名](@/sources/s.md)。",
+            "pages/p.md",
             &|_| {
                 Some(LinkTarget {
                     href: "../sources/s.html".into(),
@@ -314,12 +540,19 @@ mod tests {
 
     #[test]
     fn raw_html_and_script_urls_are_neutralised() {
-        let out = render(
-            "<script>alert(1)</script>\n\n[x](javascript:alert(1))\n",
-            &no_links,
-        );
+        let out = render_plain("<script>alert(1)</script>\n\n[x](javascript:alert(1))\n");
         assert!(!out.html.contains("<script>"), "{}", out.html);
         assert!(out.html.contains("&lt;script&gt;"));
         assert!(out.html.contains("href=\"#\""));
+        let links = body_links("[x](JavaScript:alert(1))", 1, "p/a.md");
+        assert!(matches!(links[0].destination, Destination::Unsafe(_)));
+    }
+
+    #[test]
+    fn columns_of_many_links_on_one_line_are_exact() {
+        let body = "[a](@/p/a.md)，".repeat(1_000);
+        let links = body_links(&body, 1, "p/x.md");
+        assert_eq!(links.len(), 1_000);
+        assert_eq!(links[999].column, 999 * 14 + 1);
     }
 }

@@ -4,8 +4,6 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-use crate::theme::Theme;
-
 const SITE_YAML: &str = r#"# 站点配置：标题、层面（问题分组）、各类页面的文件夹与名称、标签词表。
 title: 我的知识库
 description: 用 policykb 生成的离线知识库
@@ -63,9 +61,6 @@ pub fn init(dir: &Path) -> io::Result<()> {
     write(&dir.join("content/site.yaml"), SITE_YAML)?;
     for (path, text) in EXAMPLES {
         write(&dir.join("content").join(path), text)?;
-    }
-    for (path, text) in Theme::default_files() {
-        write(&dir.join("themes/default").join(path), text)?;
     }
     Ok(())
 }

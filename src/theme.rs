@@ -1,69 +1,24 @@
-//! Themes: the Tera templates and static files that give the site its look.
+//! Themes: the Tera templates, static files and UI strings that give the site its look.
 //!
-//! A theme is a folder `themes/<name>/` with `templates/*.html` and `static/`. The default
-//! theme is also compiled into the binary, so a knowledge base without a `themes/` folder
-//! still builds. A knowledge base may override any template by putting a file with the same
-//! name in its own `templates/`, and add files to the output through its own `static/`.
+//! A theme is a folder `themes/<name>/` with `templates/*.html`, `static/` and
+//! `strings.yaml`. The default theme is compiled into the binary, so a knowledge base
+//! without a `themes/` folder builds with it and follows upgrades of the tool. A knowledge
+//! base may override any template by putting a file with the same name in its own
+//! `templates/` (and any string in `templates/strings.yaml`), and add files to the output
+//! through its own `static/`. Everything is read once, when the build starts.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use include_dir::{include_dir, Dir};
 use tera::{Context, Tera};
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
 
-/// The default theme, embedded so `init` and builds without a theme folder work anywhere.
-const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "base.html",
-        include_str!("../themes/default/templates/base.html"),
-    ),
-    (
-        "home.html",
-        include_str!("../themes/default/templates/home.html"),
-    ),
-    (
-        "page.html",
-        include_str!("../themes/default/templates/page.html"),
-    ),
-    (
-        "kind.html",
-        include_str!("../themes/default/templates/kind.html"),
-    ),
-    (
-        "level.html",
-        include_str!("../themes/default/templates/level.html"),
-    ),
-    (
-        "tag.html",
-        include_str!("../themes/default/templates/tag.html"),
-    ),
-    (
-        "tags.html",
-        include_str!("../themes/default/templates/tags.html"),
-    ),
-    (
-        "search.html",
-        include_str!("../themes/default/templates/search.html"),
-    ),
-];
-
-const DEFAULT_STATIC: &[(&str, &str)] = &[
-    (
-        "style.css",
-        include_str!("../themes/default/static/style.css"),
-    ),
-    (
-        "search.js",
-        include_str!("../themes/default/static/search.js"),
-    ),
-    (
-        "tokenizer.js",
-        include_str!("../themes/default/static/tokenizer.js"),
-    ),
-];
+/// The default theme, embedded so that builds without a theme folder work anywhere.
+static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// Templates every theme must provide, because the renderer asks for them by name.
 pub const REQUIRED_TEMPLATES: &[&str] = &[
@@ -76,95 +31,173 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "search.html",
 ];
 
+const STRINGS_FILE: &str = "strings.yaml";
+
 /// Compiled templates plus the static files to copy into the output under `static/`.
+#[derive(Clone)]
 pub struct Theme {
     tera: Tera,
     /// Template name → where it came from, to name the file in error messages.
     origins: BTreeMap<String, PathBuf>,
     /// Path under `static/` → bytes.
     pub static_files: BTreeMap<String, Vec<u8>>,
+    pub strings: Strings,
+}
+
+/// The theme's UI words, by dotted key (`references.problem.countermeasures`).
+#[derive(Debug, Clone, Default)]
+pub struct Strings {
+    by_key: BTreeMap<String, String>,
+}
+
+impl Strings {
+    /// The string for `key`, or the key itself (so a missing string is visible, not blank).
+    pub fn get(&self, key: &str) -> String {
+        self.by_key
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    fn first(&self, keys: &[String]) -> String {
+        keys.iter()
+            .find_map(|k| self.by_key.get(k).cloned())
+            .unwrap_or_else(|| keys.last().cloned().unwrap_or_default())
+    }
+
+    /// The heading of a reference field's section on a page of `kind`.
+    pub fn reference_label(&self, kind: &str, field: &str) -> String {
+        self.first(&[
+            format!("references.{kind}.{field}"),
+            format!("references.{field}"),
+            "references.other".into(),
+        ])
+    }
+
+    /// The heading of a back-link section on a page of `kind`, for pages of kind `from`.
+    pub fn backlink_label(&self, kind: &str, from: &str) -> String {
+        self.first(&[
+            format!("backlinks.{kind}"),
+            format!("backlinks.from.{from}"),
+        ])
+    }
+
+    /// The label of a fact (place, date, …) on a page of `kind`.
+    pub fn fact_label(&self, kind: &str, field: &str) -> String {
+        self.first(&[format!("facts.{kind}.{field}"), format!("facts.{field}")])
+    }
+
+    /// Adds the strings of a `strings.yaml` text, overriding those with the same key.
+    fn merge(&mut self, text: &str, file: &Path) -> Result<(), Diagnostic> {
+        let parsed: BTreeMap<String, serde_yaml::Value> = serde_yaml::from_str(text)
+            .map_err(|e| Diagnostic::error(file, format!("invalid strings file: {e}")))?;
+        for (group, value) in parsed {
+            match value {
+                serde_yaml::Value::String(text) => {
+                    self.by_key.insert(group, text);
+                }
+                serde_yaml::Value::Mapping(entries) => {
+                    for (key, text) in entries {
+                        if let (Some(key), Some(text)) = (key.as_str(), text.as_str()) {
+                            self.by_key
+                                .insert(format!("{group}.{key}"), text.to_string());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A theme's files before compiling: template sources, static files, strings.
+#[derive(Default)]
+struct Sources {
+    templates: BTreeMap<String, (PathBuf, String)>,
+    static_files: BTreeMap<String, Vec<u8>>,
+    strings: Strings,
+    problems: Vec<Diagnostic>,
 }
 
 impl Theme {
     /// Loads the theme named in the config, then the knowledge base's own overrides.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
-        let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
-        let mut static_files = BTreeMap::new();
-        let mut problems = Vec::new();
+        let mut sources = Sources::default();
         let theme_dir = root.join("themes").join(name);
         if theme_dir.is_dir() {
-            read_templates(
+            sources.read_folder(
                 root,
                 &theme_dir.join("templates"),
-                &mut sources,
-                &mut problems,
-            );
-            read_static(
-                root,
                 &theme_dir.join("static"),
-                &mut static_files,
-                &mut problems,
             );
+            sources.read_strings(root, &theme_dir.join(STRINGS_FILE));
         } else if name == "default" {
-            for (file, text) in DEFAULT_TEMPLATES {
-                let origin = PathBuf::from("themes/default/templates").join(file);
-                sources.insert((*file).to_string(), (origin, (*text).to_string()));
-            }
-            for (file, text) in DEFAULT_STATIC {
-                static_files.insert((*file).to_string(), text.as_bytes().to_vec());
-            }
+            sources.read_built_in();
         } else {
             return Err(vec![Diagnostic::error(
                 Path::new("content").join(crate::config::CONFIG_FILE),
-                format!(
-                    "theme `{name}` not found: there is no folder {}",
-                    theme_dir.display()
-                ),
+                format!("theme `{name}` not found: there is no folder themes/{name}/"),
             )
             .with_hint("use `theme: default`, or create themes/<name>/templates/")]);
         }
-        read_templates(root, &root.join("templates"), &mut sources, &mut problems);
-        read_static(root, &root.join("static"), &mut static_files, &mut problems);
-        for required in REQUIRED_TEMPLATES {
-            if !sources.contains_key(*required) {
-                problems.push(
-                    Diagnostic::error(
-                        theme_dir.join("templates").join(required),
-                        "template missing",
-                    )
-                    .with_hint(format!(
-                        "theme `{name}` must provide {required}; copy it from themes/default"
-                    )),
+        if sources.strings.by_key.is_empty() {
+            // A theme folder without strings.yaml uses the built-in words.
+            if let Some(file) = DEFAULT_THEME.get_file(STRINGS_FILE) {
+                let _ = sources.strings.merge(
+                    file.contents_utf8().unwrap_or_default(),
+                    Path::new(STRINGS_FILE),
                 );
+            }
+        }
+        sources.read_folder(root, &root.join("templates"), &root.join("static"));
+        sources.read_strings(root, &root.join("templates").join(STRINGS_FILE));
+        for required in REQUIRED_TEMPLATES {
+            if !sources.templates.contains_key(*required) {
+                sources.problems.push(
+                    Diagnostic::error(theme_dir.join("templates").join(required), "template missing")
+                        .with_hint(format!(
+                            "theme `{name}` must provide {required}; `policykb theme eject {required}` copies the default one"
+                        )),
+                );
+            }
+        }
+        if !sources.problems.is_empty() {
+            return Err(sources.problems);
+        }
+        Self::compile(sources)
+    }
+
+    /// The built-in default theme's files, as (path inside the theme folder, contents).
+    pub fn default_files() -> Vec<(String, &'static [u8])> {
+        let mut files = Vec::new();
+        collect_embedded(&DEFAULT_THEME, &mut files);
+        files.sort();
+        files
+    }
+
+    fn compile(sources: Sources) -> Result<Theme, Vec<Diagnostic>> {
+        let origins: BTreeMap<String, PathBuf> = sources
+            .templates
+            .iter()
+            .map(|(name, (origin, _))| (name.clone(), origin.clone()))
+            .collect();
+        // Each template alone first, so that every syntax error is reported, not the first.
+        let mut problems = Vec::new();
+        for (name, (_, text)) in &sources.templates {
+            let mut alone = Tera::new();
+            if let Err(error) = alone.add_raw_template(name, text) {
+                if matches!(error.kind(), tera::ErrorKind::SyntaxError(_)) {
+                    problems.push(template_diagnostic(&error, &origins));
+                }
             }
         }
         if !problems.is_empty() {
             return Err(problems);
         }
-        Self::compile(sources, static_files)
-    }
-
-    /// The embedded default theme's files, for `policykb init`.
-    pub fn default_files() -> Vec<(String, &'static str)> {
-        let templates = DEFAULT_TEMPLATES
-            .iter()
-            .map(|(f, t)| (format!("templates/{f}"), *t));
-        let statics = DEFAULT_STATIC
-            .iter()
-            .map(|(f, t)| (format!("static/{f}"), *t));
-        templates.chain(statics).collect()
-    }
-
-    fn compile(
-        sources: BTreeMap<String, (PathBuf, String)>,
-        static_files: BTreeMap<String, Vec<u8>>,
-    ) -> Result<Theme, Vec<Diagnostic>> {
         let mut tera = Tera::new();
-        let origins: BTreeMap<String, PathBuf> = sources
-            .iter()
-            .map(|(name, (origin, _))| (name.clone(), origin.clone()))
-            .collect();
         let templates = sources
+            .templates
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(error) = tera.add_raw_templates(templates) {
@@ -173,7 +206,8 @@ impl Theme {
         Ok(Theme {
             tera,
             origins,
-            static_files,
+            static_files: sources.static_files,
+            strings: sources.strings,
         })
     }
 
@@ -187,6 +221,81 @@ impl Theme {
         self.tera
             .render(name, context)
             .map_err(|error| template_diagnostic(&error, &self.origins))
+    }
+}
+
+impl Sources {
+    fn read_built_in(&mut self) {
+        for (path, bytes) in Theme::default_files() {
+            if let Some(name) = path.strip_prefix("templates/") {
+                let origin = PathBuf::from("themes/default").join(&path);
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                self.templates.insert(name.to_string(), (origin, text));
+            } else if let Some(name) = path.strip_prefix("static/") {
+                self.static_files.insert(name.to_string(), bytes.to_vec());
+            } else if path == STRINGS_FILE {
+                let text = String::from_utf8_lossy(bytes);
+                if let Err(problem) = self
+                    .strings
+                    .merge(&text, Path::new("themes/default/strings.yaml"))
+                {
+                    self.problems.push(problem);
+                }
+            }
+        }
+    }
+
+    fn read_folder(&mut self, root: &Path, templates: &Path, statics: &Path) {
+        for (path, name) in files_under(templates) {
+            if !name.ends_with(".html") {
+                continue;
+            }
+            let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            match fs::read(&path).map(String::from_utf8) {
+                Ok(Ok(text)) => {
+                    self.templates.insert(name, (shown, text));
+                }
+                Ok(Err(_)) => self.problems.push(
+                    Diagnostic::error(shown, "template is not valid UTF-8")
+                        .with_hint("save it as UTF-8"),
+                ),
+                Err(error) => self.problems.push(Diagnostic::error(
+                    shown,
+                    format!("cannot read template: {error}"),
+                )),
+            }
+        }
+        for (path, name) in files_under(statics) {
+            match fs::read(&path) {
+                Ok(bytes) => {
+                    self.static_files.insert(name, bytes);
+                }
+                Err(error) => self.problems.push(Diagnostic::error(
+                    path.strip_prefix(root).unwrap_or(&path),
+                    format!("cannot read static file: {error}"),
+                )),
+            }
+        }
+    }
+
+    fn read_strings(&mut self, root: &Path, file: &Path) {
+        let Ok(text) = fs::read_to_string(file) else {
+            return;
+        };
+        let shown = file.strip_prefix(root).unwrap_or(file);
+        if let Err(problem) = self.strings.merge(&text, shown) {
+            self.problems.push(problem);
+        }
+    }
+}
+
+fn collect_embedded(dir: &'static Dir, files: &mut Vec<(String, &'static [u8])>) {
+    for file in dir.files() {
+        let path = file.path().to_string_lossy().replace('\\', "/");
+        files.push((path, file.contents()));
+    }
+    for sub in dir.dirs() {
+        collect_embedded(sub, files);
     }
 }
 
@@ -209,53 +318,8 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
     }
 }
 
-fn read_templates(
-    root: &Path,
-    dir: &Path,
-    sources: &mut BTreeMap<String, (PathBuf, String)>,
-    problems: &mut Vec<Diagnostic>,
-) {
-    for (path, name) in files_under(dir) {
-        if !name.ends_with(".html") {
-            continue;
-        }
-        let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-        match fs::read(&path).map(String::from_utf8) {
-            Ok(Ok(text)) => {
-                sources.insert(name, (shown, text));
-            }
-            Ok(Err(_)) => problems.push(
-                Diagnostic::error(shown, "template is not valid UTF-8")
-                    .with_hint("save it as UTF-8"),
-            ),
-            Err(error) => problems.push(Diagnostic::error(
-                shown,
-                format!("cannot read template: {error}"),
-            )),
-        }
-    }
-}
-
-fn read_static(
-    root: &Path,
-    dir: &Path,
-    files: &mut BTreeMap<String, Vec<u8>>,
-    problems: &mut Vec<Diagnostic>,
-) {
-    for (path, name) in files_under(dir) {
-        match fs::read(&path) {
-            Ok(bytes) => {
-                files.insert(name, bytes);
-            }
-            Err(error) => problems.push(Diagnostic::error(
-                path.strip_prefix(root).unwrap_or(&path),
-                format!("cannot read static file: {error}"),
-            )),
-        }
-    }
-}
-
-/// Regular files below `dir` as (path, `/`-separated name relative to `dir`), sorted.
+/// Regular files below `dir` as (path, `/`-separated name relative to `dir`), sorted;
+/// symbolic links are not followed.
 fn files_under(dir: &Path) -> Vec<(PathBuf, String)> {
     if !dir.is_dir() {
         return Vec::new();

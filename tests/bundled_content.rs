@@ -4,17 +4,23 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use policykb::content::Kind;
-use policykb::links::Site;
-use policykb::{build, BuildOptions, BuildReport};
+use policykb::content::{Kind, Page};
+use policykb::site::Site;
+use policykb::{build_site, BuildOptions, BuildReport};
 
-fn bundled() -> BuildReport {
+/// The bundled knowledge base, checked (nothing written).
+struct Bundled {
+    report: BuildReport,
+    site: Site,
+}
+
+fn bundled() -> Bundled {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    match build(&BuildOptions {
+    match build_site(&BuildOptions {
         root: root.to_path_buf(),
         output: None,
     }) {
-        Ok(report) => report,
+        Ok((report, site)) => Bundled { report, site },
         Err(failure) => panic!(
             "the bundled knowledge base does not build:\n{:#?}",
             failure.diagnostics
@@ -22,24 +28,32 @@ fn bundled() -> BuildReport {
     }
 }
 
-fn titles(site: &Site, kind: Kind) -> BTreeSet<String> {
+/// The pages of one kind with their ids, in reading order.
+fn pages(site: &Site, kind: Kind) -> impl Iterator<Item = (usize, &Page)> {
     site.pages_of(kind)
+        .iter()
+        .map(move |&id| (id, site.page(id)))
+}
+
+fn titles(site: &Site, kind: Kind) -> BTreeSet<String> {
+    pages(site, kind)
         .map(|(_, p)| p.meta.title.clone())
         .collect()
 }
 
 fn references(site: &Site, index: usize, field: &str) -> Vec<usize> {
-    site.references[index]
-        .iter()
-        .filter(|(f, _)| *f == field)
-        .flat_map(|(_, t)| t.clone())
-        .collect()
+    site.pages[index].referenced(field).to_vec()
 }
 
 #[test]
 fn builds_with_zero_warnings() {
     let report = bundled();
-    let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
+    let warnings: Vec<String> = report
+        .report
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .collect();
     assert!(warnings.is_empty(), "{}", warnings.join("\n"));
 }
 
@@ -56,7 +70,7 @@ fn the_twelve_problem_categories_sit_under_their_levels() {
     ];
     let report = bundled();
     let site = &report.site;
-    assert_eq!(site.pages_of(Kind::Problem).count(), 12);
+    assert_eq!(site.pages_of(Kind::Problem).len(), 12);
     let level_names: Vec<&str> = site.config.levels.iter().map(|l| l.name.as_str()).collect();
     assert_eq!(level_names, expected.map(|(level, _)| level));
     for (level_name, problems) in expected {
@@ -66,8 +80,7 @@ fn the_twelve_problem_categories_sit_under_their_levels() {
             .iter()
             .find(|l| l.name == level_name)
             .unwrap();
-        let under: BTreeSet<&str> = site
-            .pages_of(Kind::Problem)
+        let under: BTreeSet<&str> = pages(site, Kind::Problem)
             .filter(|(_, p)| p.meta.level.as_deref() == Some(level.slug.as_str()))
             .map(|(_, p)| p.meta.title.as_str())
             .collect();
@@ -79,7 +92,7 @@ fn the_twelve_problem_categories_sit_under_their_levels() {
 fn every_problem_has_countermeasures_responsibilities_sources_and_an_example() {
     let report = bundled();
     let site = &report.site;
-    for (index, page) in site.pages_of(Kind::Problem) {
+    for (index, page) in pages(site, Kind::Problem) {
         let title = &page.meta.title;
         assert!(
             !references(site, index, "countermeasures").is_empty(),
@@ -93,9 +106,10 @@ fn every_problem_has_countermeasures_responsibilities_sources_and_an_example() {
             !references(site, index, "sources").is_empty(),
             "{title}: no source"
         );
-        let cases = site.backlinks[index]
+        let cases = site.pages[index]
+            .backlinks
             .iter()
-            .filter(|&&i| site.pages[i].kind == Kind::Case)
+            .filter(|&&i| site.page(i).kind == Kind::Case)
             .count();
         assert!(cases >= 1, "{title}: no case illustrates it");
         for section in ["表现", "危害"] {
@@ -106,8 +120,7 @@ fn every_problem_has_countermeasures_responsibilities_sources_and_an_example() {
         }
     }
     // The short name readers use finds the long title.
-    let exemplary = site
-        .pages_of(Kind::Problem)
+    let exemplary = pages(site, Kind::Problem)
         .find(|(_, p)| p.meta.title == "领导干部表率作用发挥不够")
         .unwrap()
         .1;
@@ -140,12 +153,13 @@ fn the_responsibility_types_the_sources_name_are_present() {
 fn every_countermeasure_addresses_a_problem_and_names_who_carries_it() {
     let report = bundled();
     let site = &report.site;
-    assert!(site.pages_of(Kind::Countermeasure).count() >= 15);
-    for (index, page) in site.pages_of(Kind::Countermeasure) {
+    assert!(site.pages_of(Kind::Countermeasure).len() >= 15);
+    for (index, page) in pages(site, Kind::Countermeasure) {
         let addresses = references(site, index, "problems").len()
-            + site.backlinks[index]
+            + site.pages[index]
+                .backlinks
                 .iter()
-                .filter(|&&i| site.pages[i].kind == Kind::Problem)
+                .filter(|&&i| site.page(i).kind == Kind::Problem)
                 .count();
         assert!(addresses > 0, "{}: addresses no problem", page.meta.title);
         assert!(
@@ -160,7 +174,7 @@ fn every_countermeasure_addresses_a_problem_and_names_who_carries_it() {
 fn the_eight_local_practices_and_the_illustrative_examples_are_cases() {
     let report = bundled();
     let site = &report.site;
-    let cases: Vec<_> = site.pages_of(Kind::Case).map(|(_, p)| p).collect();
+    let cases: Vec<_> = pages(site, Kind::Case).map(|(_, p)| p).collect();
     for place in [
         "安阳", "广州", "宜兴", "德州", "南京", "景洪", "尤溪", "东阳",
     ] {
@@ -211,7 +225,7 @@ fn the_eight_local_practices_and_the_illustrative_examples_are_cases() {
 fn every_source_document_has_a_page_and_every_page_cites_one() {
     let report = bundled();
     let site = &report.site;
-    let sources: Vec<_> = site.pages_of(Kind::Source).map(|(_, p)| p).collect();
+    let sources: Vec<_> = pages(site, Kind::Source).map(|(_, p)| p).collect();
     assert_eq!(sources.len(), 5, "one page per document in shared/seeds");
     for source in &sources {
         assert!(
@@ -224,8 +238,8 @@ fn every_source_document_has_a_page_and_every_page_cites_one() {
             source.meta.title
         );
     }
-    for page in &site.pages {
-        if matches!(page.kind, Kind::Source | Kind::Page) {
+    for page in site.pages.iter().map(|r| &r.page) {
+        if matches!(page.kind, Kind::Source | Kind::Guide) {
             continue;
         }
         assert!(
@@ -243,7 +257,7 @@ fn tags_are_a_deliberate_vocabulary_and_each_tag_page_is_worth_visiting() {
     let count = site.config.tags.len();
     assert!((10..=60).contains(&count), "{count} tags");
     for (slug, members) in &site.tags {
-        let kinds: BTreeSet<Kind> = members.iter().map(|&i| site.pages[i].kind).collect();
+        let kinds: BTreeSet<Kind> = members.iter().map(|&i| site.page(i).kind).collect();
         assert!(
             members.len() >= 2,
             "tag {slug} has {} page(s)",
@@ -260,7 +274,7 @@ fn tags_are_a_deliberate_vocabulary_and_each_tag_page_is_worth_visiting() {
 #[test]
 fn there_are_reading_paths_for_a_course() {
     let report = bundled();
-    let guides = titles(&report.site, Kind::Page)
+    let guides = titles(&report.site, Kind::Guide)
         .into_iter()
         .collect::<Vec<_>>()
         .join(" | ");

@@ -1,49 +1,14 @@
-//! Splitting a Markdown file into YAML front matter and body, and checking the front matter.
+//! Splitting a Markdown file into YAML front matter and body, and reading the front matter
+//! against the schema, reporting every problem of the file at once.
 
-use serde::Deserialize;
+use serde_yaml::Value;
 
 use crate::config::is_valid_slug;
 use crate::diagnostics::Diagnostic;
-use crate::yaml;
+use crate::yaml::{self, Position};
 
-use super::{Kind, Page, SourceFile, COMMON_KEYS};
-
-/// Every front-matter key any kind accepts. Unknown keys are errors (a typo such as `tgas`
-/// must never be silently ignored); keys of another kind are errors too, checked per kind.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FrontMatter {
-    #[serde(default)]
-    pub title: String,
-    pub short_title: Option<String>,
-    pub slug: Option<String>,
-    pub kind: Option<String>,
-    #[serde(default)]
-    pub summary: String,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    pub order: Option<i64>,
-    #[serde(default)]
-    pub sources: Vec<String>,
-    pub level: Option<String>,
-    #[serde(default)]
-    pub responsibilities: Vec<String>,
-    #[serde(default)]
-    pub problems: Vec<String>,
-    #[serde(default)]
-    pub countermeasures: Vec<String>,
-    #[serde(default)]
-    pub related: Vec<String>,
-    pub place: Option<String>,
-    pub date: Option<String>,
-    #[serde(default)]
-    pub illustrative: bool,
-    pub bearer: Option<String>,
-    pub publisher: Option<String>,
-    pub author: Option<String>,
-}
+use super::schema::{self, FIELDS};
+use super::{FrontMatter, Kind, Page, SourceFile};
 
 /// The parts of a Markdown file, with the file lines where each starts.
 struct Split<'a> {
@@ -55,25 +20,94 @@ struct Split<'a> {
 
 /// Parses one file into a page, or returns every problem found in it.
 pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
-    let split = split(&source.text).map_err(|d| vec![d.in_file(&source.file)])?;
-    let meta: FrontMatter = yaml::parse_at(split.front_matter, split.front_matter_first_line)
-        .map_err(|e| {
-            // serde lists every accepted key after "expected one of"; the hint is more useful.
-            let message = e
-                .message
-                .split(", expected one of")
-                .next()
-                .unwrap_or(&e.message);
-            let mut d = Diagnostic::error(&source.file, format!("invalid front matter: {message}"));
-            if let Some(line) = e.line {
-                d = d.at(line, e.column.unwrap_or(1));
-            }
-            if let Some(key) = unknown_field_name(&e.message) {
-                d = d.suggesting(key, all_keys());
-            }
-            vec![d]
-        })?;
-
+    let split = split(&source.text).map_err(|d| {
+        vec![Diagnostic {
+            file: source.file.clone(),
+            ..d
+        }]
+    })?;
+    let error = |message: String, at: Position| {
+        Diagnostic::error(&source.file, message).at(at.line, at.column)
+    };
+    let document = yaml::parse(split.front_matter, split.front_matter_first_line).map_err(|e| {
+        let mut d = Diagnostic::error(&source.file, format!("invalid front matter: {}", e.message));
+        if let Some(line) = e.line {
+            d = d.at(line, e.column.unwrap_or(1));
+        }
+        vec![match e.hint {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }]
+    })?;
+    let start = Position {
+        line: split.front_matter_first_line,
+        column: 1,
+    };
+    let mapping = match document.value {
+        Value::Mapping(mapping) => mapping,
+        Value::Null => Default::default(),
+        _ => {
+            return Err(vec![error(
+                "front matter must be `key: value` lines".into(),
+                start,
+            )
+            .with_hint("e.g. `title: 问责力度不足` on its own line")])
+        }
+    };
+    let positions = document.positions;
+    let mut meta = FrontMatter::default();
+    let mut problems = Vec::new();
+    for (key, value) in mapping {
+        let Value::String(name) = key else {
+            problems.push(error("a front-matter key must be a name".into(), start));
+            continue;
+        };
+        let key_at = positions.key(&name).unwrap_or(start);
+        let Some(field) = schema::field(&name) else {
+            problems.push(
+                error(
+                    format!("invalid front matter: unknown field `{name}`"),
+                    key_at,
+                )
+                .suggesting(&name, FIELDS.iter().map(|f| f.name))
+                .with_hint_if_none(format!(
+                    "{} pages take: {}",
+                    source.kind.slug(),
+                    fields_of(source.kind)
+                )),
+            );
+            continue;
+        };
+        if !field.accepts(source.kind) {
+            problems.push(
+                error(
+                    format!("`{name}` is not a field of {} pages", source.kind.slug()),
+                    key_at,
+                )
+                .with_hint(format!(
+                    "{} pages take: {}",
+                    source.kind.slug(),
+                    fields_of(source.kind)
+                )),
+            );
+            continue;
+        }
+        if value.is_null() {
+            continue;
+        }
+        if let Err(message) = meta.assign(field, value) {
+            let at = positions.value(&name).unwrap_or(key_at);
+            problems.push(error(format!("`{name}`: {message}"), at));
+        }
+    }
+    for field in FIELDS.iter().filter(|f| f.is_required(source.kind)) {
+        if meta.texts(field.name).iter().all(|t| t.trim().is_empty()) {
+            problems.push(
+                error(format!("missing required field `{}`", field.name), start)
+                    .with_hint(format!("add `{}: …` to the front matter", field.name)),
+            );
+        }
+    }
     let stem = source
         .content_path
         .rsplit('/')
@@ -87,12 +121,12 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
         file: source.file.clone(),
         content_path: source.content_path.clone(),
         meta,
-        front_matter_text: split.front_matter.to_string(),
-        front_matter_first_line: split.front_matter_first_line,
-        body: split.body.to_string(),
+        positions,
+        body: split.body.replace('\0', "\u{fffd}"),
         body_first_line: split.body_first_line,
+        front_matter_first_line: split.front_matter_first_line,
     };
-    let problems = check_page(&page);
+    problems.extend(check_identity(&page));
     if problems.is_empty() {
         Ok(page)
     } else {
@@ -100,41 +134,25 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
     }
 }
 
-/// serde's message for `deny_unknown_fields` is "unknown field `x`, expected one of …".
-fn unknown_field_name(message: &str) -> Option<&str> {
-    let rest = message.split("unknown field `").nth(1)?;
-    rest.split('`').next()
+/// `title, summary, …`: the fields a kind accepts, for hints.
+fn fields_of(kind: Kind) -> String {
+    FIELDS
+        .iter()
+        .filter(|f| f.accepts(kind))
+        .map(|f| f.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn all_keys() -> impl Iterator<Item = &'static str> {
-    COMMON_KEYS.iter().copied().chain(
-        Kind::ALL
-            .iter()
-            .flat_map(|k| k.specific_keys().iter().copied()),
-    )
-}
-
-/// A diagnostic that is not yet tied to a file.
-struct Located {
-    line: usize,
-    message: String,
-    hint: &'static str,
-}
-
-impl Located {
-    fn in_file(self, file: &std::path::Path) -> Diagnostic {
-        Diagnostic::error(file, self.message)
-            .at_line(self.line)
-            .with_hint(self.hint)
-    }
-}
-
-fn split(text: &str) -> Result<Split<'_>, Located> {
+fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let missing = || Located {
-        line: 1,
-        message: "missing front matter".to_string(),
-        hint: "start the file with `---`, the YAML fields (title, summary, …), and another `---`",
+    let problem =
+        |message: &str, hint: &str| Diagnostic::error("", message).at_line(1).with_hint(hint);
+    let missing = || {
+        problem(
+            "missing front matter",
+            "start the file with `---`, the YAML fields (title, summary, …), and another `---`",
+        )
     };
     let first_line_end = text.find('\n').ok_or_else(missing)?;
     if text[..first_line_end].trim_end() != "---" {
@@ -143,9 +161,8 @@ fn split(text: &str) -> Result<Split<'_>, Located> {
     let mut offset = first_line_end + 1;
     for (line_number, line) in (2..).zip(text[offset..].split_inclusive('\n')) {
         if line.trim_end() == "---" {
-            let front_matter = &text[first_line_end + 1..offset];
             return Ok(Split {
-                front_matter,
+                front_matter: &text[first_line_end + 1..offset],
                 front_matter_first_line: 2,
                 body: &text[offset + line.len()..],
                 body_first_line: line_number + 1,
@@ -153,108 +170,53 @@ fn split(text: &str) -> Result<Split<'_>, Located> {
         }
         offset += line.len();
     }
-    Err(Located {
-        line: 1,
-        message: "front matter is not closed".to_string(),
-        hint: "end the YAML fields with a line containing only `---`",
-    })
+    Err(problem(
+        "front matter is not closed",
+        "end the YAML fields with a line containing only `---`",
+    ))
 }
 
-/// Checks what serde cannot: required fields and keys that belong to another kind.
-fn check_page(page: &Page) -> Vec<Diagnostic> {
+/// Checks the page's slug and declared kind.
+fn check_identity(page: &Page) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    let error = |message: String| Diagnostic::error(&page.file, message);
-    let kind = page.kind.slug();
-
-    for (line_offset, line) in page.front_matter_text.lines().enumerate() {
-        let Some(key) = top_level_key(line) else {
-            continue;
-        };
-        if !COMMON_KEYS.contains(&key) && !page.kind.specific_keys().contains(&key) {
-            let allowed: Vec<&str> = page.kind.specific_keys().to_vec();
-            problems.push(
-                error(format!("`{key}` is not a field of {kind} pages"))
-                    .at_line(page.front_matter_first_line + line_offset)
-                    .with_hint(if allowed.is_empty() {
-                        format!(
-                            "{kind} pages take only the common fields: {}",
-                            COMMON_KEYS.join(", ")
-                        )
-                    } else {
-                        format!(
-                            "{kind} pages take the common fields and {}",
-                            allowed.join(", ")
-                        )
-                    }),
-            );
-        }
-    }
-    let first = page.front_matter_first_line;
-    let mut require = |present: bool, field: &str| {
-        if !present {
-            problems.push(
-                error(format!("missing required field `{field}`"))
-                    .at_line(first)
-                    .with_hint(format!("add `{field}: …` to the front matter")),
-            );
-        }
+    let at = |path: &str| page.position_of(path);
+    let error = |message: String, at: Position| {
+        Diagnostic::error(&page.file, message).at(at.line, at.column)
     };
-    require(!page.meta.title.trim().is_empty(), "title");
-    if page.kind != Kind::Page {
-        require(!page.meta.summary.trim().is_empty(), "summary");
-    }
-    match page.kind {
-        Kind::Problem => require(page.meta.level.is_some(), "level"),
-        Kind::Case => require(page.meta.place.is_some(), "place"),
-        Kind::Source => require(page.meta.publisher.is_some(), "publisher"),
-        _ => {}
-    }
     if !is_valid_slug(&page.slug) {
-        let line = page.line_of("slug:").unwrap_or(first);
         problems.push(
-            error(format!("`{}` cannot be used as a slug", page.slug))
-                .at_line(line)
-                .with_hint("a slug becomes a file name: no `/`, spaces, `?`, `#` or leading `.`"),
+            error(format!("`{}` cannot be used as a slug", page.slug), at("slug"))
+                .with_hint("a slug becomes a file name: no `/`, spaces, control characters, `?`, `#` or leading `.`"),
         );
     }
     if page.slug == "index" {
-        let line = page.line_of("slug:").unwrap_or(first);
         problems.push(
-            error("the slug `index` is taken by the kind's index page".to_string())
-                .at_line(line)
-                .with_hint("rename the file or set another `slug:`"),
+            error(
+                "the slug `index` is taken by the kind's index page".into(),
+                at("slug"),
+            )
+            .with_hint("rename the file or set another `slug:`"),
         );
     }
     if let Some(declared) = &page.meta.kind {
+        let kind = page.kind.slug();
         if declared != kind {
-            let line = page.line_of("kind:").unwrap_or(first);
             let d = if Kind::from_slug(declared).is_none() {
-                error(format!("unknown kind `{declared}`"))
+                error(format!("unknown kind `{declared}`"), at("kind"))
                     .suggesting(declared, Kind::ALL.iter().map(|k| k.slug()))
             } else {
-                error(format!(
-                    "`kind: {declared}` does not match the folder, which holds {kind} pages"
-                ))
+                error(
+                    format!(
+                        "`kind: {declared}` does not match the folder, which holds {kind} pages"
+                    ),
+                    at("kind"),
+                )
                 .with_hint("move the file to the folder of its kind, or remove the `kind` field")
             };
-            problems.push(d.at_line(line));
+            problems.push(d);
         }
     }
     problems
-}
-
-/// `key` when `line` is a top-level `key: …` line of YAML.
-fn top_level_key(line: &str) -> Option<&str> {
-    if line.starts_with([' ', '\t', '-', '#']) {
-        return None;
-    }
-    let (key, _) = line.split_once(':')?;
-    let key = key.trim().trim_matches(['"', '\'']);
-    (!key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-    .then_some(key)
 }
 
 #[cfg(test)]
@@ -271,6 +233,13 @@ mod tests {
         }
     }
 
+    fn lines(errors: &[Diagnostic]) -> Vec<(usize, &str)> {
+        errors
+            .iter()
+            .map(|d| (d.line.unwrap_or(0), d.message.as_str()))
+            .collect()
+    }
+
     #[test]
     fn body_and_front_matter_keep_their_file_lines() {
         let page = parse_page(&source(
@@ -278,38 +247,83 @@ mod tests {
             "---\ntitle: 甲\nsummary: 乙\nlevel: x\n---\n\n# 正文\n",
         ))
         .unwrap();
-        assert_eq!(page.front_matter_first_line, 2);
         assert_eq!(page.body_first_line, 6);
-        assert_eq!(page.line_of("level:"), Some(4));
+        assert_eq!(page.position_of("level").line, 4);
         assert_eq!(page.slug, "a");
     }
 
     #[test]
-    fn typo_in_a_key_is_an_error_with_a_suggestion() {
-        let errors =
-            parse_page(&source(Kind::Problem, "---\ntitle: 甲\ntgas: [x]\n---\n")).unwrap_err();
-        assert_eq!(errors[0].line, Some(3));
+    fn every_problem_of_a_file_is_reported_at_once() {
+        let errors = parse_page(&source(
+            Kind::Problem,
+            "---\ntitle: 甲\ntgas: [x]\nsorces: [y]\nplace: 某地\norder: many\n---\n",
+        ))
+        .unwrap_err();
+        assert_eq!(
+            lines(&errors),
+            [
+                (3, "invalid front matter: unknown field `tgas`"),
+                (4, "invalid front matter: unknown field `sorces`"),
+                (5, "`place` is not a field of problem pages"),
+                (6, "`order`: invalid type: string \"many\", expected i64"),
+                (2, "missing required field `summary`"),
+                (2, "missing required field `level`"),
+            ]
+        );
         assert_eq!(errors[0].hint.as_deref(), Some("did you mean `tags`?"));
+        assert_eq!(errors[1].hint.as_deref(), Some("did you mean `sources`?"));
     }
 
     #[test]
-    fn a_key_of_another_kind_is_an_error() {
+    fn a_null_title_is_a_missing_title() {
+        for title in ["null", "~", "\"\"", "\"  \""] {
+            let errors = parse_page(&source(Kind::Guide, &format!("---\ntitle: {title}\n---\n")))
+                .unwrap_err();
+            assert_eq!(
+                lines(&errors),
+                [(2, "missing required field `title`")],
+                "{title}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_and_flags_are_text_where_text_is_expected() {
+        let page = parse_page(&source(
+            Kind::Guide,
+            "---\ntitle: 2024\naliases: [1, true]\n---\n",
+        ))
+        .unwrap();
+        assert_eq!(page.meta.title, "2024");
+        assert_eq!(page.meta.aliases, ["1", "true"]);
+    }
+
+    #[test]
+    fn a_single_slug_where_a_list_belongs_gets_a_hint() {
         let errors = parse_page(&source(
-            Kind::Countermeasure,
-            "---\ntitle: 甲\nsummary: 乙\nlevel: x\n---\n",
+            Kind::Guide,
+            "---\ntitle: x\ntags: formalism\n---\n",
         ))
         .unwrap_err();
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0]
-            .message
-            .contains("`level` is not a field of countermeasure pages"));
-        assert_eq!(errors[0].line, Some(4));
+        assert_eq!(
+            lines(&errors),
+            [(
+                3,
+                "`tags`: expected a list, e.g. `[a, b]` or one `- a` per line"
+            )]
+        );
     }
 
     #[test]
     fn missing_front_matter_is_reported_on_line_one() {
-        let errors = parse_page(&source(Kind::Page, "# 标题\n")).unwrap_err();
+        let errors = parse_page(&source(Kind::Guide, "# 标题\n")).unwrap_err();
         assert_eq!(errors[0].line, Some(1));
         assert!(errors[0].message.contains("missing front matter"));
+    }
+
+    #[test]
+    fn a_nul_byte_in_the_body_becomes_a_replacement_character() {
+        let page = parse_page(&source(Kind::Guide, "---\ntitle: x\n---\na\0b\n")).unwrap();
+        assert_eq!(page.body, "a\u{fffd}b\n");
     }
 }

@@ -1,4 +1,9 @@
-//! Walking the content folder and reading its files as UTF-8 text.
+//! Walking the content folder and reading its files.
+//!
+//! Every Markdown file is read as UTF-8 text; every other file in a kind folder is an asset,
+//! read once here and copied next to the pages. Names must be usable everywhere the site is
+//! copied to: valid UTF-8, no control characters. Symbolic links are not followed (a link
+//! could pull in files from outside the knowledge base); each one skipped is a warning.
 
 use std::path::{Path, PathBuf};
 
@@ -20,12 +25,22 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Every Markdown file under the kind folders, plus every other file (assets) to copy.
+/// A non-Markdown file inside a kind folder, copied next to the pages.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Relative to `content/`, `/`-separated: also its path in the output.
+    pub content_path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What `load_sources` found.
 #[derive(Debug, Default)]
 pub struct LoadedContent {
     pub files: Vec<SourceFile>,
-    /// Non-Markdown files inside kind folders, copied next to the pages: (absolute, content path).
-    pub assets: Vec<(PathBuf, String)>,
+    pub assets: Vec<Asset>,
+    /// Markdown files that exist but could not be read (paths under `content/`): references
+    /// to them are not reported again.
+    pub unreadable: Vec<(Kind, String)>,
 }
 
 /// Reads all content under `root/content`, reporting every unreadable or misplaced file.
@@ -57,41 +72,33 @@ pub fn load_sources(
             }
         };
         let path = entry.path();
-        let inside = path.strip_prefix(&content_dir).unwrap_or(path);
-        let content_path = inside
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
+        let shown = relative(root, path);
+        let Some(content_path) = content_path(path, &content_dir) else {
+            diagnostics.push(bad_name(shown));
+            continue;
+        };
+        if entry.path_is_symlink() {
+            diagnostics.push(
+                Diagnostic::warning(shown, "skipped: a symbolic link")
+                    .with_hint("links are not followed (they could reach outside the knowledge base); copy the file or folder here instead"),
+            );
+            continue;
+        }
         let top = content_path.split('/').next().unwrap_or_default();
         let kind = config
             .kinds
             .iter()
             .find(|k| k.folder == top)
             .and_then(|k| Kind::from_slug(&k.slug));
-
         if entry.depth() == 1 {
-            if entry.file_type().is_dir() && kind.is_none() {
-                let folders = config.kinds.iter().map(|k| k.folder.as_str());
-                diagnostics.push(
-                    Diagnostic::error(relative(root, path), format!("unknown kind folder `{top}`"))
-                        .suggesting(top, folders)
-                        .with_hint_if_none(format!(
-                            "each kind has one folder: {}",
-                            config
-                                .kinds
-                                .iter()
-                                .map(|k| k.folder.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                );
-            } else if entry.file_type().is_file() && content_path != CONFIG_FILE {
-                diagnostics.push(
-                    Diagnostic::error(relative(root, path), "file outside any kind folder")
-                        .with_hint("move it into one of the kind folders, e.g. content/pages/"),
-                );
-            }
+            check_top_level(
+                entry.file_type(),
+                &content_path,
+                kind,
+                config,
+                shown,
+                diagnostics,
+            );
             continue;
         }
         let Some(kind) = kind else { continue };
@@ -99,20 +106,80 @@ pub fn load_sources(
             continue;
         }
         if path.extension().and_then(|e| e.to_str()) != Some("md") {
-            loaded.assets.push((path.to_path_buf(), content_path));
+            match std::fs::read(path) {
+                Ok(bytes) => loaded.assets.push(Asset {
+                    content_path,
+                    bytes,
+                }),
+                Err(error) => {
+                    diagnostics.push(Diagnostic::error(shown, format!("cannot read: {error}")))
+                }
+            }
             continue;
         }
         match read_utf8(path) {
             Ok(text) => loaded.files.push(SourceFile {
                 kind,
-                file: relative(root, path),
+                file: shown,
                 content_path,
                 text,
             }),
-            Err(problem) => diagnostics.push(problem.into_diagnostic(relative(root, path))),
+            Err(problem) => {
+                diagnostics.push(problem.into_diagnostic(shown));
+                loaded.unreadable.push((kind, content_path));
+            }
         }
     }
     loaded
+}
+
+/// Files directly in `content/` (only `site.yaml`) and folders (only kind folders).
+fn check_top_level(
+    file_type: std::fs::FileType,
+    name: &str,
+    kind: Option<Kind>,
+    config: &SiteConfig,
+    shown: PathBuf,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if file_type.is_dir() && kind.is_none() {
+        let folders: Vec<&str> = config.kinds.iter().map(|k| k.folder.as_str()).collect();
+        diagnostics.push(
+            Diagnostic::error(shown, format!("unknown kind folder `{name}`"))
+                .suggesting(name, folders.iter().copied())
+                .with_hint_if_none(format!("each kind has one folder: {}", folders.join(", "))),
+        );
+    } else if file_type.is_file() && name != CONFIG_FILE {
+        diagnostics.push(
+            Diagnostic::error(shown, "file outside any kind folder")
+                .with_hint("move it into one of the kind folders, e.g. content/pages/"),
+        );
+    }
+}
+
+/// The path under `content/` with `/` separators, or `None` if a name is not valid UTF-8
+/// or holds a control character (a newline in a file name breaks every link to it).
+fn content_path(path: &Path, content_dir: &Path) -> Option<String> {
+    let inside = path.strip_prefix(content_dir).unwrap_or(path);
+    let parts: Option<Vec<&str>> = inside
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect();
+    let parts = parts?;
+    if parts.iter().any(|p| p.chars().any(char::is_control)) {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+fn bad_name(shown: PathBuf) -> Diagnostic {
+    Diagnostic::error(
+        shown,
+        "the file name is not valid UTF-8 or holds a control character (such as a newline)",
+    )
+    .with_hint(
+        "rename the file: names become URLs and must work on every system the site is copied to",
+    )
 }
 
 fn is_hidden_or_backup(name: &str) -> bool {
@@ -126,6 +193,7 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 enum ReadProblem {
     Io(std::io::Error),
     NotUtf8 { line: usize, column: usize },
+    Utf16,
 }
 
 impl ReadProblem {
@@ -137,12 +205,18 @@ impl ReadProblem {
                     .at(line, column)
                     .with_hint("save the file as UTF-8 (files in GBK/GB18030 must be converted, e.g. `iconv -f GB18030 -t UTF-8`)")
             }
+            ReadProblem::Utf16 => Diagnostic::error(file, "file is UTF-16, not UTF-8")
+                .at_line(1)
+                .with_hint("save the file as UTF-8 (in Notepad: 另存为 → 编码 UTF-8; or `iconv -f UTF-16 -t UTF-8`)"),
         }
     }
 }
 
 fn read_utf8(path: &Path) -> Result<String, ReadProblem> {
     let bytes = std::fs::read(path).map_err(ReadProblem::Io)?;
+    if looks_like_utf16(&bytes) {
+        return Err(ReadProblem::Utf16);
+    }
     String::from_utf8(bytes).map_err(|error| {
         let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
         // The valid prefix is UTF-8 by definition.
@@ -151,4 +225,13 @@ fn read_utf8(path: &Path) -> Result<String, ReadProblem> {
         let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         ReadProblem::NotUtf8 { line, column }
     })
+}
+
+/// A byte-order mark of UTF-16, or the NUL bytes that ASCII text in UTF-16 is full of.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return true;
+    }
+    let head = &bytes[..bytes.len().min(64)];
+    head.len() >= 8 && head.iter().filter(|&&b| b == 0).count() * 4 >= head.len()
 }

@@ -1,20 +1,25 @@
-//! The content model: kinds of page, front matter, and the pages loaded from `content/`.
+//! The content model: kinds of page, their front-matter schema, and the pages of `content/`.
 //!
 //! Loading happens in two small steps: `load` walks the folder and reads files (catching
-//! non-UTF-8 and stray folders), `front_matter` splits and parses each file into a `Page`.
+//! non-UTF-8 text, bad file names and stray folders), `front_matter` splits and parses each
+//! file into a `Page` against the `schema`.
 
 mod front_matter;
 mod load;
+pub mod schema;
 
-pub use front_matter::{parse_page, FrontMatter};
-pub use load::{load_sources, SourceFile};
+pub use front_matter::parse_page;
+pub use load::{load_sources, Asset, LoadedContent, SourceFile};
+pub use schema::{Field, FrontMatter, Shape, Target, FIELDS};
 
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-/// The kinds of page the knowledge base knows. Their behaviour (which references they carry)
-/// is fixed here; their names and folders come from the site configuration.
+use crate::yaml::{Position, Positions};
+
+/// The kinds of page the knowledge base knows. Their behaviour (which fields they take) is
+/// fixed in `schema`; their names and folders come from the site configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
@@ -23,7 +28,8 @@ pub enum Kind {
     Countermeasure,
     Case,
     Source,
-    Page,
+    /// 说明: about, how to use, study paths, topic pages. Named `page` in `site.yaml`.
+    Guide,
 }
 
 impl Kind {
@@ -33,9 +39,10 @@ impl Kind {
         Kind::Countermeasure,
         Kind::Case,
         Kind::Source,
-        Kind::Page,
+        Kind::Guide,
     ];
 
+    /// The name in `site.yaml` and in `kind:` fields.
     pub fn slug(self) -> &'static str {
         match self {
             Kind::Responsibility => "responsibility",
@@ -43,46 +50,14 @@ impl Kind {
             Kind::Countermeasure => "countermeasure",
             Kind::Case => "case",
             Kind::Source => "source",
-            Kind::Page => "page",
+            Kind::Guide => "page",
         }
     }
 
     pub fn from_slug(slug: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|k| k.slug() == slug)
     }
-
-    /// Front-matter keys that only this kind accepts (on top of `COMMON_KEYS`).
-    pub fn specific_keys(self) -> &'static [&'static str] {
-        match self {
-            Kind::Responsibility => &["bearer", "related"],
-            Kind::Problem => &["level", "responsibilities", "countermeasures", "related"],
-            Kind::Countermeasure => &["problems", "responsibilities", "related"],
-            Kind::Case => &[
-                "place",
-                "date",
-                "illustrative",
-                "problems",
-                "countermeasures",
-                "responsibilities",
-            ],
-            Kind::Source => &["publisher", "date", "author"],
-            Kind::Page => &[],
-        }
-    }
 }
-
-/// Keys every kind accepts.
-pub const COMMON_KEYS: &[&str] = &[
-    "title",
-    "short_title",
-    "slug",
-    "kind",
-    "summary",
-    "tags",
-    "aliases",
-    "order",
-    "sources",
-];
 
 /// One page of the knowledge base, parsed but not yet checked against the others.
 #[derive(Debug, Clone)]
@@ -94,11 +69,12 @@ pub struct Page {
     /// The path inside `content/`, with `/` separators: what `@/…` links name.
     pub content_path: String,
     pub meta: FrontMatter,
-    /// The front matter as written, and the file line it starts on, to locate values.
-    pub front_matter_text: String,
-    pub front_matter_first_line: usize,
+    /// Where each front-matter key and value stands in the file.
+    pub positions: Positions,
     pub body: String,
     pub body_first_line: usize,
+    /// The first line of the front matter (after `---`), where "missing field" points.
+    pub front_matter_first_line: usize,
 }
 
 impl Page {
@@ -111,35 +87,23 @@ impl Page {
             .unwrap_or(&self.meta.title)
     }
 
-    /// The 1-based file line on which `value` appears in the front matter, if it does.
-    pub fn line_of(&self, value: &str) -> Option<usize> {
-        self.front_matter_text
-            .lines()
-            .position(|line| line.contains(value))
-            .map(|i| i + self.front_matter_first_line)
+    /// The position of a front-matter value (`tags.2`, `level`), or the front matter's start.
+    pub fn position_of(&self, path: &str) -> Position {
+        self.positions.value(path).unwrap_or(Position {
+            line: self.front_matter_first_line,
+            column: 1,
+        })
     }
 
-    /// Typed references to other pages, as (field name, target kind, slugs).
-    pub fn references(&self) -> [(&'static str, Kind, &[String]); 5] {
-        let related_kind = match self.kind {
-            Kind::Countermeasure => Kind::Countermeasure,
-            Kind::Responsibility => Kind::Responsibility,
-            _ => Kind::Problem,
-        };
-        [
-            (
-                "responsibilities",
-                Kind::Responsibility,
-                &self.meta.responsibilities,
-            ),
-            ("problems", Kind::Problem, &self.meta.problems),
-            (
-                "countermeasures",
-                Kind::Countermeasure,
-                &self.meta.countermeasures,
-            ),
-            ("related", related_kind, &self.meta.related),
-            ("sources", Kind::Source, &self.meta.sources),
-        ]
+    /// The reference fields of this page's kind with the slugs each names.
+    pub fn references(&self) -> impl Iterator<Item = (&'static Field, Kind, Vec<&str>)> + '_ {
+        FIELDS.iter().filter_map(move |field| match field.shape {
+            Shape::References(target) if field.accepts(self.kind) => Some((
+                field,
+                target.kind_for(self.kind),
+                self.meta.texts(field.name),
+            )),
+            _ => None,
+        })
     }
 }

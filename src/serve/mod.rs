@@ -93,11 +93,15 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         let stop = stop_signal()?;
         let listener = bind(options.bind, options.port).await?;
         let address = listener.local_addr()?;
-        println!(
+        // stdout may be a pipe that its reader closed: never a reason to stop serving.
+        let mut out = std::io::stdout();
+        let _ = writeln!(
+            out,
             "serving {} on http://{address}/ (Ctrl-C to stop)",
             options.root.join("content").display()
         );
-        println!("preview folder: {}", site.display());
+        let _ = writeln!(out, "preview folder: {}", site.display());
+        let _ = out.flush();
         let _watcher = watch::start(builder, Arc::clone(&state))?;
         // Open tabs keep their event streams open forever, so stop at once on a signal
         // rather than waiting for connections to end.
@@ -108,7 +112,6 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         Ok::<(), ServeError>(())
     });
     drop(preview);
-    // stdout may be gone by now (a closed pipe): that is no reason to fail.
     let _ = writeln!(std::io::stdout(), "stopped");
     result
 }

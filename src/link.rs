@@ -1,0 +1,377 @@
+//! Linking: checks every reference between pages and builds the `Site`.
+//!
+//! Takes the parsed pages and returns the site in which every typed reference (level,
+//! tags, and the reference fields of the schema) and every link in a body (`@/…`, and
+//! relative `….md` links, which newcomers write first) is resolved to a page, with
+//! back-links and tag membership computed once. Broken references are errors at their
+//! exact file position; orphans and unsafe link targets are warnings.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use crate::citations;
+use crate::config::{SiteConfig, CONFIG_FILE};
+use crate::content::{Asset, Kind, Page};
+use crate::diagnostics::{closest_match, Diagnostic};
+use crate::markdown::{self, Destination};
+use crate::site::{BodyLink, PageId, PageRecord, Site};
+use crate::theme::Theme;
+
+/// Files that exist but could not be read or parsed: references to them are not reported
+/// again, since their own error already says what to fix.
+#[derive(Debug, Default)]
+pub struct Unparsed {
+    /// (kind, slug from the file name)
+    pub slugs: HashSet<(Kind, String)>,
+    /// paths under `content/`
+    pub content_paths: HashSet<String>,
+}
+
+impl Unparsed {
+    pub fn add(&mut self, kind: Kind, content_path: &str) {
+        let stem = content_path
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .trim_end_matches(".md");
+        self.slugs.insert((kind, stem.to_string()));
+        self.content_paths.insert(content_path.to_string());
+    }
+}
+
+/// Resolves every reference, reporting each broken one (errors) and each orphan (warnings).
+pub fn link(
+    config: SiteConfig,
+    mut pages: Vec<Page>,
+    unparsed: &Unparsed,
+    theme: Theme,
+    assets: Vec<Asset>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Site {
+    pages.sort_by(|a, b| reading_key(a).cmp(&reading_key(b)));
+    check_duplicate_slugs(&pages, diagnostics);
+    let by_slug: HashMap<(Kind, &str), PageId> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.kind, p.slug.as_str()), i))
+        .collect();
+    let by_content_path: HashMap<String, PageId> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.content_path.clone(), i))
+        .collect();
+    let linker = Linker {
+        config: &config,
+        pages: &pages,
+        by_slug: &by_slug,
+        by_content_path: &by_content_path,
+        unparsed,
+    };
+    let mut records: Vec<PageRecord> = Vec::with_capacity(pages.len());
+    for page in &pages {
+        let mut record = PageRecord::new(page.clone());
+        linker.check_level_and_tags(page, diagnostics);
+        record.references = linker.references(page, diagnostics);
+        (record.links, record.local_anchors) = linker.body_links(page, diagnostics);
+        diagnostics.extend(citations::bare_source_numbers(page));
+        for link in &record.links {
+            diagnostics.extend(citations::unlisted_source(page, &pages[link.target], link));
+        }
+        records.push(record);
+    }
+    drop(pages);
+    compute_backlinks(&mut records);
+    let tags = tag_members(&config, &records, diagnostics);
+    warn_orphans(&records, diagnostics);
+    let by_kind = Kind::ALL
+        .iter()
+        .map(|kind| {
+            (0..records.len())
+                .filter(|&i| records[i].page.kind == *kind)
+                .collect()
+        })
+        .collect();
+    Site {
+        config,
+        pages: records,
+        tags,
+        by_content_path,
+        by_kind,
+        theme,
+        assets,
+    }
+}
+
+/// The reading order: kind, then `order`, then slug (then file, for a stable tie-break).
+pub fn reading_key(page: &Page) -> (Kind, i64, &str, &Path) {
+    (
+        page.kind,
+        page.meta.order.unwrap_or(i64::MAX),
+        &page.slug,
+        &page.file,
+    )
+}
+
+struct Linker<'a> {
+    config: &'a SiteConfig,
+    pages: &'a [Page],
+    by_slug: &'a HashMap<(Kind, &'a str), PageId>,
+    by_content_path: &'a HashMap<String, PageId>,
+    unparsed: &'a Unparsed,
+}
+
+impl Linker<'_> {
+    fn references(
+        &self,
+        page: &Page,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Vec<(&'static crate::content::Field, Vec<PageId>)> {
+        let mut resolved = Vec::new();
+        for (field, target_kind, slugs) in page.references() {
+            let mut targets = Vec::new();
+            for (i, slug) in slugs.iter().enumerate() {
+                match self.by_slug.get(&(target_kind, *slug)) {
+                    Some(&target) => {
+                        if !targets.contains(&target) {
+                            targets.push(target);
+                        }
+                    }
+                    None if self
+                        .unparsed
+                        .slugs
+                        .contains(&(target_kind, slug.to_string())) => {}
+                    None => diagnostics.push(self.unknown_reference(
+                        page,
+                        &format!("{}.{i}", field.name),
+                        field.name,
+                        target_kind,
+                        slug,
+                    )),
+                }
+            }
+            if !targets.is_empty() {
+                resolved.push((field, targets));
+            }
+        }
+        resolved
+    }
+
+    /// Links to other pages, and `#anchor` links to places on this page.
+    #[allow(clippy::type_complexity)]
+    fn body_links(
+        &self,
+        page: &Page,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> (Vec<BodyLink>, Vec<(String, usize, usize)>) {
+        let mut links = Vec::new();
+        let mut local = Vec::new();
+        for raw in markdown::body_links(&page.body, page.body_first_line, &page.content_path) {
+            let at = |d: Diagnostic| d.at(raw.line, raw.column);
+            match raw.destination {
+                Destination::Page {
+                    path,
+                    fragment,
+                    relative,
+                } => match self.by_content_path.get(&path) {
+                    Some(&target) => links.push(BodyLink {
+                        target,
+                        fragment,
+                        line: raw.line,
+                        column: raw.column,
+                    }),
+                    None if self.unparsed.content_paths.contains(&path) => {}
+                    None => {
+                        let shown = if relative { raw.written.clone() } else { format!("@/{path}") };
+                        let d = at(Diagnostic::error(
+                            &page.file,
+                            format!("broken link `{shown}`: no such page"),
+                        ));
+                        let known = self.by_content_path.keys().map(String::as_str);
+                        diagnostics.push(match closest_match(&path, known) {
+                            Some(best) => d.with_hint(format!("did you mean `@/{best}`?")),
+                            None => d.with_hint(
+                                "links name a file under content/, e.g. `@/problems/example.md`",
+                            ),
+                        });
+                    }
+                },
+                Destination::Unsafe(url) => diagnostics.push(
+                    at(Diagnostic::warning(
+                        &page.file,
+                        format!("link to `{url}` removed: script and data URLs are not allowed"),
+                    ))
+                    .with_hint("link to a page with `@/folder/file.md`, or to a web address starting with https://"),
+                ),
+                Destination::SamePage(fragment) => local.push((fragment, raw.line, raw.column)),
+                Destination::Other => {}
+            }
+        }
+        (links, local)
+    }
+
+    fn check_level_and_tags(&self, page: &Page, diagnostics: &mut Vec<Diagnostic>) {
+        let config = self.config;
+        if let Some(level) = &page.meta.level {
+            if config.level(level).is_none() {
+                let at = page.position_of("level");
+                let by_name = config.levels.iter().find(|l| &l.name == level);
+                let d = Diagnostic::error(&page.file, format!("unknown level `{level}`"))
+                    .at(at.line, at.column);
+                diagnostics.push(match by_name {
+                    Some(l) => d.with_hint(format!(
+                        "levels are named by slug: use `{}` for {}",
+                        l.slug, l.name
+                    )),
+                    None => d.suggesting(level, config.levels.iter().map(|l| l.slug.as_str())),
+                });
+            }
+        }
+        for (i, tag) in page.meta.tags.iter().enumerate() {
+            if config.tag(tag).is_none() {
+                let at = page.position_of(&format!("tags.{i}"));
+                let by_name = config.tags.iter().find(|t| &t.name == tag);
+                let d = Diagnostic::error(&page.file, format!("unknown tag `{tag}`"))
+                    .at(at.line, at.column);
+                diagnostics.push(match by_name {
+                    Some(t) => d.with_hint(format!(
+                        "tags are named by slug: use `{}` for {}",
+                        t.slug, t.name
+                    )),
+                    None => d
+                        .suggesting(tag, config.tags.iter().map(|t| t.slug.as_str()))
+                        .with_hint_if_none(format!(
+                            "declare it under `tags:` in content/{CONFIG_FILE}"
+                        )),
+                });
+            }
+        }
+    }
+
+    fn unknown_reference(
+        &self,
+        page: &Page,
+        path: &str,
+        field: &str,
+        target_kind: Kind,
+        slug: &str,
+    ) -> Diagnostic {
+        let at = page.position_of(path);
+        let d = Diagnostic::error(
+            &page.file,
+            format!(
+                "`{field}` names `{slug}`, but there is no {} page with that slug",
+                target_kind.slug()
+            ),
+        )
+        .at(at.line, at.column);
+        let candidates: Vec<&Page> = self
+            .pages
+            .iter()
+            .filter(|p| p.kind == target_kind)
+            .collect();
+        // Authors often write the title or an alias instead of the slug.
+        if let Some(p) = candidates
+            .iter()
+            .find(|p| p.meta.title == slug || p.meta.aliases.iter().any(|a| a == slug))
+        {
+            return d.with_hint(format!(
+                "references use slugs: `{}` is the slug of {}",
+                p.slug, p.meta.title
+            ));
+        }
+        let names = candidates
+            .iter()
+            .flat_map(|p| [p.slug.as_str(), p.meta.title.as_str()]);
+        match closest_match(slug, names) {
+            Some(best) => match candidates
+                .iter()
+                .find(|p| p.slug == best || p.meta.title == best)
+            {
+                Some(p) => d.with_hint(format!("did you mean `{}` ({})?", p.slug, p.meta.title)),
+                None => d,
+            },
+            None => d,
+        }
+    }
+}
+
+fn check_duplicate_slugs(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<(Kind, &str), &Page> = HashMap::new();
+    for page in pages {
+        if let Some(first) = seen.insert((page.kind, page.slug.as_str()), page) {
+            let at = page.position_of("slug");
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.file,
+                    format!(
+                        "duplicate slug `{}`: {} would be written to the same URL",
+                        page.slug,
+                        first.file.display()
+                    ),
+                )
+                .at(at.line, at.column)
+                .with_hint("give one of them another file name or a `slug:` of its own"),
+            );
+        }
+    }
+}
+
+/// Every page that names another appears in that page's back-links.
+fn compute_backlinks(records: &mut [PageRecord]) {
+    let mut incoming: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); records.len()];
+    for (id, record) in records.iter().enumerate() {
+        for target in record.names(id) {
+            incoming[target].insert(id);
+        }
+    }
+    for (record, sources) in records.iter_mut().zip(incoming) {
+        record.backlinks = sources.into_iter().collect();
+    }
+}
+
+fn tag_members(
+    config: &SiteConfig,
+    records: &[PageRecord],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Vec<PageId>> {
+    let mut tags: BTreeMap<String, Vec<PageId>> = config
+        .tags
+        .iter()
+        .map(|t| (t.slug.clone(), Vec::new()))
+        .collect();
+    for (id, record) in records.iter().enumerate() {
+        for tag in &record.page.meta.tags {
+            if let Some(members) = tags.get_mut(tag) {
+                if members.last() != Some(&id) {
+                    members.push(id);
+                }
+            }
+        }
+    }
+    let config_file = Path::new("content").join(CONFIG_FILE);
+    for (slug, members) in &tags {
+        if members.is_empty() {
+            diagnostics.push(
+                Diagnostic::warning(&config_file, format!("tag `{slug}` is used by no page"))
+                    .with_hint("tag it on some pages or remove it from the vocabulary"),
+            );
+        }
+    }
+    tags
+}
+
+/// A page (other than a guide) that names no page and that no page names.
+fn warn_orphans(records: &[PageRecord], diagnostics: &mut Vec<Diagnostic>) {
+    for (id, record) in records.iter().enumerate() {
+        let page = &record.page;
+        if record.backlinks.is_empty() && record.names(id).is_empty() && page.kind != Kind::Guide {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &page.file,
+                    "orphan page: it names no other page and none names it",
+                )
+                .with_hint("reference it from a related page so readers can find it"),
+            );
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! What shows where: the output files of a site, and which pages each one shows.
+//!
+//! The one place that answers both directions: `Job::shows` lists the pages whose data a
+//! file displays (the view builders in `views` take their pages from the same functions),
+//! and `showing` lists the files that display a page, which is what `serve` re-renders
+//! after an edit. The relations are symmetric (a page shows what it names and what names
+//! it; neighbours show each other), so `showing` is the exact inverse of `shows`; a test
+//! checks that on a whole site.
+
+use std::collections::BTreeSet;
+
+use crate::content::Kind;
+use crate::site::{PageId, Site};
+use crate::urls;
+
+/// One output file rendered from a template.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Job {
+    Home,
+    Page(PageId),
+    KindIndex(Kind),
+    /// A level, by its index in the configuration.
+    Level(usize),
+    TagIndex,
+    Tag(String),
+    Search,
+}
+
+impl Job {
+    /// The file's path in the output.
+    pub fn path(&self, site: &Site) -> String {
+        match self {
+            Job::Home => urls::HOME.to_string(),
+            Job::Search => urls::SEARCH_PAGE.to_string(),
+            Job::TagIndex => urls::TAG_INDEX.to_string(),
+            Job::Page(id) => site.url(*id),
+            Job::KindIndex(kind) => urls::kind_index(site.folder(*kind)),
+            Job::Level(i) => urls::level(&site.config.levels[*i].slug),
+            Job::Tag(slug) => urls::tag(slug),
+        }
+    }
+
+    pub fn template(&self) -> &'static str {
+        match self {
+            Job::Home => "home.html",
+            Job::Search => "search.html",
+            Job::TagIndex => "tags.html",
+            Job::Page(_) => "page.html",
+            Job::KindIndex(_) => "kind.html",
+            Job::Level(_) => "level.html",
+            Job::Tag(_) => "tag.html",
+        }
+    }
+
+    /// The pages whose title, summary or other data this file shows, besides the data
+    /// every file shows (`site`, see `views::site_view`).
+    pub fn shows(&self, site: &Site) -> Vec<PageId> {
+        match self {
+            Job::Home => home_pages(site).to_vec(),
+            Job::Search | Job::TagIndex => Vec::new(),
+            Job::Page(id) => {
+                let mut shown = page_relations(site, *id);
+                shown.push(*id);
+                shown
+            }
+            Job::KindIndex(kind) => site.pages_of(*kind).to_vec(),
+            Job::Level(i) => site
+                .problems_of_level(&site.config.levels[*i].slug)
+                .collect(),
+            Job::Tag(slug) => site.tags.get(slug).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// Every file of the site, in a fixed order.
+pub fn all(site: &Site) -> Vec<Job> {
+    let mut jobs = vec![Job::Home, Job::TagIndex, Job::Search];
+    jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend(site.config.kinds_present().map(Job::KindIndex));
+    jobs.extend((0..site.config.levels.len()).map(Job::Level));
+    jobs.extend(site.tags.keys().cloned().map(Job::Tag));
+    jobs
+}
+
+/// The pages the home page lists (besides `site`): the responsibility types.
+pub fn home_pages(site: &Site) -> &[PageId] {
+    site.pages_of(Kind::Responsibility)
+}
+
+/// The pages a page's own file shows besides itself: what it names (references and body
+/// links), what names it (back-links), and its neighbours in reading order.
+pub fn page_relations(site: &Site, id: PageId) -> Vec<PageId> {
+    let record = &site.pages[id];
+    let (prev, next) = site.neighbours(id);
+    let mut related: Vec<PageId> = record
+        .names(id)
+        .into_iter()
+        .chain(record.backlinks.iter().copied())
+        .chain(prev)
+        .chain(next)
+        .collect();
+    related.sort_unstable();
+    related.dedup();
+    related
+}
+
+/// Every file that shows something of page `id`: the inverse of `Job::shows`.
+pub fn showing(site: &Site, id: PageId) -> BTreeSet<Job> {
+    let page = site.page(id);
+    let mut jobs: BTreeSet<Job> = page_relations(site, id)
+        .into_iter()
+        .chain([id])
+        .map(Job::Page)
+        .collect();
+    jobs.insert(Job::KindIndex(page.kind));
+    jobs.extend(
+        page.meta
+            .tags
+            .iter()
+            .filter(|t| site.tags.contains_key(*t))
+            .cloned()
+            .map(Job::Tag),
+    );
+    if let Some(level) = &page.meta.level {
+        jobs.extend(
+            site.config
+                .levels
+                .iter()
+                .position(|l| &l.slug == level)
+                .map(Job::Level),
+        );
+    }
+    if home_pages(site).contains(&id) {
+        jobs.insert(Job::Home);
+    }
+    jobs
+}

@@ -1,0 +1,195 @@
+//! Rendering: the `Site` → HTML files, through the theme's Tera templates.
+//!
+//! `jobs` says which files there are and what each shows, `views` builds the data each
+//! template sees, and this module runs the jobs in parallel, handing each file to `emit`
+//! as soon as it is made, so a large site is never held in memory whole. Rendering a page
+//! also leaves its plain text and anchors in the site model, for the index and for
+//! checking `#anchor` links, which is done here once every page is rendered.
+
+pub mod jobs;
+pub mod views;
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::diagnostics::Diagnostic;
+use crate::markdown::{self, LinkTarget, RenderedMarkdown};
+use crate::site::{PageId, RenderedText, Site};
+use crate::urls;
+
+pub use jobs::Job;
+
+/// A file of the finished site, with its path relative to the output folder (`/`-separated).
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: Vec<u8>,
+}
+
+/// Where finished files go as soon as they are made (the staging folder, or nowhere for
+/// `check`).
+pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// Makes the data every template shares available to the theme; call once per site version
+/// before rendering.
+pub fn prepare(site: &mut Site) {
+    let view = views::site_view(site);
+    site.theme.set_global("site", &view);
+}
+
+/// Renders every file of the site; returns how many, or every problem (template errors,
+/// broken anchors).
+pub fn render_site(site: &Site, emit: &Emit<'_>) -> Result<usize, Vec<Diagnostic>> {
+    let jobs = jobs::all(site);
+    render_jobs(site, &jobs, emit)?;
+    let problems = check_anchors(site, 0..site.pages.len());
+    if problems.is_empty() {
+        Ok(jobs.len())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Renders the given files (for `serve` after an edit).
+pub fn render_some(site: &Site, jobs: &[Job]) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_jobs(site, jobs, &|file| {
+        if let Ok(mut files) = files.lock() {
+            files.push(file);
+        }
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn render_jobs(site: &Site, jobs: &[Job], emit: &Emit<'_>) -> Result<(), Vec<Diagnostic>> {
+    let failures: Vec<Diagnostic> = jobs
+        .par_iter()
+        .filter_map(|job| render_job(site, job).and_then(emit).err())
+        .collect();
+    // One broken template fails every page that uses it: report each problem once.
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    for problem in failures {
+        if !problems.contains(&problem) {
+            problems.push(problem);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// A page's Markdown body as HTML, table of contents and plain text. Pages all sit one
+/// folder down, so links to pages resolve relative to `../`.
+fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
+    let page = site.page(id);
+    let resolve = |path: &str| {
+        site.by_content_path.get(path).map(|&target| LinkTarget {
+            href: format!("../{}", site.url(target)),
+            label: site.page(target).short_title().to_string(),
+        })
+    };
+    markdown::render(&page.body, &page.content_path, &resolve)
+}
+
+fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
+    let path = job.path(site);
+    let strings = &site.theme.strings;
+    let mut context = Context::new();
+    context.insert("root", &urls::root_for(&path));
+    match job {
+        Job::Home => context.insert("responsibilities", &views::home_links(site)),
+        Job::Search | Job::TagIndex => {}
+        Job::Page(id) => {
+            let body = render_body(site, *id);
+            let _ = site.pages[*id].rendered.set(RenderedText {
+                plain_text: body.plain_text,
+                anchors: body.anchors,
+            });
+            context.insert(
+                "page",
+                &views::page_view(site, *id, body.html, body.toc, strings),
+            );
+            context.insert("breadcrumbs", &views::breadcrumbs(site, *id));
+            let (prev, next) = views::neighbours(site, *id);
+            context.insert("prev", &prev);
+            context.insert("next", &next);
+        }
+        Job::KindIndex(kind) => {
+            context.insert("kind", &views::kind_view(site, *kind));
+            context.insert("groups", &views::kind_groups(site, *kind, strings));
+        }
+        Job::Level(i) => {
+            let level = &site.config.levels[*i];
+            let view = views::LevelView {
+                slug: level.slug.clone(),
+                name: level.name.clone(),
+                description: level.description.clone(),
+                url: path.clone(),
+                problems: site
+                    .problems_of_level(&level.slug)
+                    .map(|p| views::link_view(site, p))
+                    .collect(),
+            };
+            context.insert("level", &view);
+        }
+        Job::Tag(slug) => {
+            context.insert("tag", &views::tag_link(site, slug));
+            context.insert("groups", &views::tag_groups(site, slug));
+        }
+    }
+    let html = site.theme.render(job.template(), &context)?;
+    Ok(OutputFile {
+        path,
+        contents: html.into_bytes(),
+    })
+}
+
+/// An error for every `#anchor` link (in the given pages) to a place that does not exist.
+pub fn check_anchors(site: &Site, pages: impl Iterator<Item = PageId>) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for id in pages {
+        let record = &site.pages[id];
+        let to_pages = record
+            .links
+            .iter()
+            .filter_map(|l| l.fragment.as_ref().map(|f| (l.target, f, l.line, l.column)));
+        let on_page = record
+            .local_anchors
+            .iter()
+            .map(|(f, line, column)| (id, f, *line, *column));
+        for (target, fragment, line, column) in to_pages.chain(on_page) {
+            let anchors: &[String] = site.pages[target]
+                .rendered
+                .get()
+                .map_or(&[], |r| r.anchors.as_slice());
+            if fragment.is_empty() || anchors.iter().any(|a| a == fragment) {
+                continue;
+            }
+            let listed: Vec<&str> = anchors.iter().take(12).map(String::as_str).collect();
+            let d = Diagnostic::error(
+                &record.page.file,
+                format!(
+                    "link to `#{fragment}`: {} has no such heading",
+                    site.page(target).meta.title
+                ),
+            )
+            .at(line, column)
+            .suggesting(fragment, anchors.iter().map(String::as_str))
+            .with_hint_if_none(if listed.is_empty() {
+                "the page has no headings to link to".to_string()
+            } else {
+                format!(
+                    "anchors are made from heading text; the page has: {}",
+                    listed.join(", ")
+                )
+            });
+            problems.push(d);
+        }
+    }
+    problems
+}

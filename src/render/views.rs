@@ -1,0 +1,384 @@
+//! The data templates see: plain view structs built from the `Site`.
+//!
+//! Templates never see the pipeline's internals, only these structs (listed in README.md,
+//! Themes). Every URL is relative to the site root; templates prefix `root`. The words in
+//! labels (relation sections, facts) come from the theme's `strings.yaml`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::content::Kind;
+use crate::markdown::TocEntry;
+use crate::site::{PageId, Site};
+use crate::theme::Strings;
+use crate::urls;
+
+use super::jobs;
+
+/// A link to a page as templates see it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LinkView {
+    pub title: String,
+    /// Relative to the site root; templates prefix `root`.
+    pub url: String,
+    pub summary: String,
+    pub kind: String,
+    pub kind_name: String,
+    pub illustrative: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupView {
+    pub label: String,
+    pub links: Vec<LinkView>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TagLinkView {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    pub description: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceView {
+    pub title: String,
+    /// What citations show: `short_title` from the front matter, or the title.
+    pub short_title: String,
+    pub url: String,
+    pub publisher: String,
+    pub date: String,
+}
+
+/// Site-wide data every template gets as `site`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub kinds: Vec<KindView>,
+    pub levels: Vec<LevelView>,
+    pub tags: Vec<TagLinkView>,
+    /// Guide pages (about, how to use, study paths) for the navigation.
+    pub guides: Vec<LinkView>,
+    pub page_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KindView {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LevelView {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub url: String,
+    pub problems: Vec<LinkView>,
+}
+
+/// One content page as its template sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub title: String,
+    pub summary: String,
+    pub kind: String,
+    pub kind_name: String,
+    pub url: String,
+    pub content: String,
+    pub toc: Vec<TocEntry>,
+    pub aliases: Vec<String>,
+    pub tags: Vec<TagLinkView>,
+    pub level: Option<LinkView>,
+    pub facts: Vec<(String, String)>,
+    pub references: Vec<GroupView>,
+    pub backlinks: Vec<GroupView>,
+    pub sources: Vec<SourceView>,
+    pub illustrative: bool,
+}
+
+pub fn link_view(site: &Site, id: PageId) -> LinkView {
+    let page = site.page(id);
+    LinkView {
+        title: page.meta.title.clone(),
+        url: site.url(id),
+        summary: page.meta.summary.clone(),
+        kind: page.kind.slug().to_string(),
+        kind_name: site.kind_name(page.kind).to_string(),
+        illustrative: page.meta.illustrative,
+    }
+}
+
+fn links(site: &Site, ids: impl IntoIterator<Item = PageId>) -> Vec<LinkView> {
+    ids.into_iter().map(|id| link_view(site, id)).collect()
+}
+
+/// The data every template shares as `site`. When it is equal for two versions of a site,
+/// pages not otherwise affected by an edit render exactly as before.
+pub fn site_view(site: &Site) -> SiteView {
+    let config = &site.config;
+    SiteView {
+        title: config.title.clone(),
+        description: config.description.clone(),
+        language: config.language.clone(),
+        kinds: config
+            .kinds_present()
+            .filter(|k| *k != Kind::Guide)
+            .map(|k| kind_view(site, k))
+            .collect(),
+        levels: config
+            .levels
+            .iter()
+            .map(|level| LevelView {
+                slug: level.slug.clone(),
+                name: level.name.clone(),
+                description: level.description.clone(),
+                url: urls::level(&level.slug),
+                problems: links(site, site.problems_of_level(&level.slug)),
+            })
+            .collect(),
+        tags: config
+            .tags
+            .iter()
+            .map(|t| tag_link(site, &t.slug))
+            .collect(),
+        guides: links(site, site.pages_of(Kind::Guide).iter().copied()),
+        page_count: site.pages.len(),
+    }
+}
+
+pub fn kind_view(site: &Site, kind: Kind) -> KindView {
+    KindView {
+        slug: kind.slug().to_string(),
+        name: site.kind_name(kind).to_string(),
+        url: urls::kind_index(site.folder(kind)),
+        count: site.pages_of(kind).len(),
+    }
+}
+
+pub fn tag_link(site: &Site, slug: &str) -> TagLinkView {
+    let tag = site.config.tag(slug);
+    TagLinkView {
+        slug: slug.to_string(),
+        name: tag.map_or_else(|| slug.to_string(), |t| t.name.clone()),
+        url: urls::tag(slug),
+        description: tag.map(|t| t.description.clone()).unwrap_or_default(),
+        count: site.tags.get(slug).map_or(0, Vec::len),
+    }
+}
+
+/// The home page's own list (besides `site`).
+pub fn home_links(site: &Site) -> Vec<LinkView> {
+    links(site, jobs::home_pages(site).iter().copied())
+}
+
+/// A page with its relations, grouped and labelled.
+pub fn page_view(
+    site: &Site,
+    id: PageId,
+    content: String,
+    toc: Vec<TocEntry>,
+    strings: &Strings,
+) -> PageView {
+    let record = &site.pages[id];
+    let page = &record.page;
+    let kind = page.kind.slug();
+    let mut shown: Vec<PageId> = vec![id];
+    let references: Vec<GroupView> = record
+        .references
+        .iter()
+        .filter(|(field, _)| field.name != "sources")
+        .map(|(field, targets)| {
+            shown.extend(targets);
+            GroupView {
+                label: strings.reference_label(kind, field.name),
+                links: links(site, targets.iter().copied()),
+            }
+        })
+        .collect();
+    let backlinks = group_by_kind(
+        site,
+        record
+            .backlinks
+            .iter()
+            .copied()
+            .filter(|i| !shown.contains(i)),
+        |from| strings.backlink_label(kind, from.slug()),
+    );
+    let sources = record
+        .referenced("sources")
+        .iter()
+        .map(|&t| {
+            let source = site.page(t);
+            SourceView {
+                title: source.meta.title.clone(),
+                short_title: source.short_title().to_string(),
+                url: site.url(t),
+                publisher: source.meta.publisher.clone().unwrap_or_default(),
+                date: source.meta.date.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    PageView {
+        title: page.meta.title.clone(),
+        summary: page.meta.summary.clone(),
+        kind: kind.to_string(),
+        kind_name: site.kind_name(page.kind).to_string(),
+        url: site.url(id),
+        content,
+        toc,
+        aliases: page.meta.aliases.clone(),
+        tags: page.meta.tags.iter().map(|t| tag_link(site, t)).collect(),
+        level: page.meta.level.as_deref().and_then(|slug| {
+            site.config.level(slug).map(|l| LinkView {
+                title: l.name.clone(),
+                url: urls::level(&l.slug),
+                summary: l.description.clone(),
+                kind: "level".into(),
+                kind_name: strings.get("level"),
+                illustrative: false,
+            })
+        }),
+        facts: facts(site, id, strings),
+        references,
+        backlinks,
+        sources,
+        illustrative: page.meta.illustrative,
+    }
+}
+
+/// Short labelled facts shown under the title (place, date, bearer, publisher, …).
+fn facts(site: &Site, id: PageId, strings: &Strings) -> Vec<(String, String)> {
+    let page = site.page(id);
+    let kind = page.kind.slug();
+    let meta = &page.meta;
+    let mut facts = Vec::new();
+    for (field, value) in [
+        ("bearer", &meta.bearer),
+        ("place", &meta.place),
+        ("publisher", &meta.publisher),
+        ("author", &meta.author),
+        ("date", &meta.date),
+    ] {
+        if let Some(value) = value {
+            facts.push((strings.fact_label(kind, field), value.clone()));
+        }
+    }
+    if meta.illustrative {
+        facts.push((
+            strings.fact_label(kind, "illustrative"),
+            strings.get("facts.illustrative_value"),
+        ));
+    }
+    facts
+}
+
+/// Groups pages by kind in kind order, labelling each group.
+fn group_by_kind(
+    site: &Site,
+    ids: impl Iterator<Item = PageId>,
+    label: impl Fn(Kind) -> String,
+) -> Vec<GroupView> {
+    let mut groups: BTreeMap<(Kind, String), Vec<LinkView>> = BTreeMap::new();
+    for id in ids {
+        let kind = site.page(id).kind;
+        groups
+            .entry((kind, label(kind)))
+            .or_default()
+            .push(link_view(site, id));
+    }
+    // Several kinds may share a label (sources' back-links): merge them, keeping kind order.
+    let mut merged: Vec<GroupView> = Vec::new();
+    for ((_, label), links) in groups {
+        match merged.iter_mut().find(|g| g.label == label) {
+            Some(group) => group.links.extend(links),
+            None => merged.push(GroupView { label, links }),
+        }
+    }
+    merged
+}
+
+pub fn breadcrumbs(site: &Site, id: PageId) -> Vec<LinkView> {
+    let page = site.page(id);
+    let crumb = |title: &str, url: String, kind: &str| LinkView {
+        title: title.to_string(),
+        url,
+        summary: String::new(),
+        kind: kind.into(),
+        kind_name: String::new(),
+        illustrative: false,
+    };
+    let mut crumbs = vec![crumb(
+        site.kind_name(page.kind),
+        urls::kind_index(site.folder(page.kind)),
+        "kind",
+    )];
+    if let Some(level) = page
+        .meta
+        .level
+        .as_deref()
+        .and_then(|l| site.config.level(l))
+    {
+        crumbs.push(crumb(&level.name, urls::level(&level.slug), "level"));
+    }
+    crumbs
+}
+
+/// Previous and next page of the same kind, in reading order.
+pub fn neighbours(site: &Site, id: PageId) -> (Option<LinkView>, Option<LinkView>) {
+    let (prev, next) = site.neighbours(id);
+    (
+        prev.map(|p| link_view(site, p)),
+        next.map(|n| link_view(site, n)),
+    )
+}
+
+/// A kind's index, grouped: problem categories by level, cases into named practices and
+/// examples from the sources, other kinds in one group.
+pub fn kind_groups(site: &Site, kind: Kind, strings: &Strings) -> Vec<GroupView> {
+    let pages = site.pages_of(kind);
+    match kind {
+        Kind::Problem => site
+            .config
+            .levels
+            .iter()
+            .map(|level| GroupView {
+                label: level.name.clone(),
+                links: links(site, site.problems_of_level(&level.slug)),
+            })
+            .collect(),
+        Kind::Case => {
+            let (examples, named): (Vec<PageId>, Vec<PageId>) =
+                pages.iter().partition(|&&i| site.page(i).meta.illustrative);
+            [
+                ("groups.case_named", named),
+                ("groups.case_illustrative", examples),
+            ]
+            .into_iter()
+            .filter(|(_, pages)| !pages.is_empty())
+            .map(|(key, pages)| GroupView {
+                label: strings.get(key),
+                links: links(site, pages),
+            })
+            .collect()
+        }
+        _ => vec![GroupView {
+            label: site.kind_name(kind).to_string(),
+            links: links(site, pages.iter().copied()),
+        }],
+    }
+}
+
+pub fn tag_groups(site: &Site, slug: &str) -> Vec<GroupView> {
+    let members = site.tags.get(slug).cloned().unwrap_or_default();
+    group_by_kind(site, members.into_iter(), |kind| {
+        site.kind_name(kind).to_string()
+    })
+}

@@ -1,0 +1,292 @@
+//! Search: the full-text index the browser searches, built from the rendered site.
+//!
+//! `tokenizer` makes the tokens (shared with the browser), `postings` encodes which pages
+//! hold each token, and this module collects them into script files under `search/`
+//! (scripts, not JSON, because a site opened from `file://` cannot fetch JSON):
+//!
+//! - `search/meta.js`: per page url, title, kind, level, tags, aliases; the filter lists;
+//!   the shard count and chunk size;
+//! - `search/p-N.js`: token → postings, for the tokens whose `shard_of` is N, so a query
+//!   downloads only the shards of its own tokens;
+//! - `search/t-N.js`: summary and plain text of pages `N*TEXT_CHUNK ..`, for verifying
+//!   phrases and showing snippets.
+//!
+//! Each file calls `PolicykbIndex.receive(name, data)`.
+//!
+//! (The crate elasticlunr-rs was tried first; its JSON trie took 0.9 s and 17 MB per 1,000
+//! pages, far from the targets, so the index is built here; see README.md.)
+
+pub mod postings;
+pub mod tokenizer;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::content::FrontMatter;
+use crate::diagnostics::Diagnostic;
+use crate::render::{Emit, OutputFile};
+use crate::site::{PageId, Site};
+use crate::urls;
+
+use postings::{PageTokens, Placement, Postings};
+use tokenizer::Token;
+pub use tokenizer::{is_han, shard_of, tokenize};
+
+/// Pages per text chunk: results load the text of their chunk for snippets.
+pub const TEXT_CHUNK: usize = 8;
+
+/// The number of posting shards for a site of `pages` pages: about 40 pages' worth each.
+pub fn shard_count(pages: usize) -> u32 {
+    (pages.div_ceil(40)).next_power_of_two().clamp(1, 1024) as u32
+}
+
+/// Builds the index from the rendered site and hands its files to `emit`.
+pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
+    let index = SearchIndex::build(site);
+    let shard_files = (0..index.shards)
+        .into_par_iter()
+        .map(|n| emit(index.shard_file(n)));
+    let text_files = (0..site.pages.len().div_ceil(TEXT_CHUNK))
+        .into_par_iter()
+        .map(|n| emit(text_file(site, n)));
+    let mut problems: Vec<Diagnostic> = shard_files
+        .chain(text_files)
+        .filter_map(Result::err)
+        .collect();
+    if let Err(problem) = emit(meta_file(site, index.shards)) {
+        problems.push(problem);
+    }
+    if problems.is_empty() {
+        Ok(index)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The postings of every token, by shard: what `search/p-N.js` files are made from, kept so
+/// that `serve` can update one page's tokens without rebuilding the index.
+pub struct SearchIndex {
+    pub shards: u32,
+    by_shard: Vec<BTreeMap<String, Postings>>,
+}
+
+impl SearchIndex {
+    fn build(site: &Site) -> SearchIndex {
+        let (han, words) = collect_postings(site);
+        let shards = shard_count(site.pages.len());
+        let mut by_shard: Vec<BTreeMap<String, Postings>> =
+            (0..shards).map(|_| BTreeMap::new()).collect();
+        let all = han.into_iter().map(|(k, p)| (Token::Han(k).text(), p));
+        for (token, postings) in all.chain(words) {
+            by_shard[shard_of(&token, shards) as usize].insert(token, postings);
+        }
+        SearchIndex { shards, by_shard }
+    }
+
+    /// Number of files the index writes for a site of `pages` pages.
+    pub fn file_count(&self, pages: usize) -> usize {
+        self.shards as usize + pages.div_ceil(TEXT_CHUNK) + 1
+    }
+
+    fn shard_file(&self, n: u32) -> OutputFile {
+        let encoded: BTreeMap<&str, String> = self.by_shard[n as usize]
+            .iter()
+            .map(|(t, p)| (t.as_str(), p.to_base64()))
+            .collect();
+        script_file(&format!("p-{n}"), &encoded)
+    }
+
+    /// Replaces the tokens of one page (its text or front matter changed, not its place in
+    /// the site) and returns the files to rewrite: the shards whose tokens changed and the
+    /// page's text chunk. `meta.js` is the caller's to rewrite if titles, tags or levels changed.
+    pub fn update_page(
+        &mut self,
+        site: &Site,
+        page: PageId,
+        old_meta: &FrontMatter,
+        old_text: &str,
+    ) -> Vec<OutputFile> {
+        let old: BTreeMap<String, Placement> = tokens_of(site, old_meta, old_text)
+            .into_texts()
+            .into_iter()
+            .collect();
+        let record = &site.pages[page];
+        let new: BTreeMap<String, Placement> =
+            tokens_of(site, &record.page.meta, record.plain_text())
+                .into_texts()
+                .into_iter()
+                .collect();
+        let mut touched = BTreeSet::new();
+        let tokens: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+        for token in tokens {
+            let (before, after) = (old.get(token), new.get(token));
+            if before == after {
+                continue;
+            }
+            let shard = shard_of(token, self.shards) as usize;
+            let postings = self.by_shard[shard].entry(token.clone()).or_default();
+            let mut entries: Vec<(u32, Placement)> = postings
+                .entries()
+                .into_iter()
+                .filter(|(p, _)| *p != page as u32)
+                .collect();
+            if let Some(&placement) = after {
+                let at = entries.partition_point(|(p, _)| *p < page as u32);
+                entries.insert(at, (page as u32, placement));
+            }
+            if entries.is_empty() {
+                self.by_shard[shard].remove(token);
+            } else {
+                *postings = Postings::from_entries(&entries);
+            }
+            touched.insert(shard as u32);
+        }
+        let mut files: Vec<OutputFile> = touched.into_iter().map(|n| self.shard_file(n)).collect();
+        files.push(text_file(site, page / TEXT_CHUNK));
+        files
+    }
+}
+
+/// `search/t-N.js`: summary and text of pages `N*TEXT_CHUNK..`.
+fn text_file(site: &Site, n: usize) -> OutputFile {
+    let start = n * TEXT_CHUNK;
+    let end = (start + TEXT_CHUNK).min(site.pages.len());
+    let chunk: Vec<(&str, &str)> = site.pages[start..end]
+        .iter()
+        .map(|r| (r.page.meta.summary.as_str(), r.plain_text()))
+        .collect();
+    script_file(&format!("t-{n}"), &chunk)
+}
+
+/// The tokens of a page: title; aliases and tag names; summary and body text.
+fn tokens_of(site: &Site, meta: &FrontMatter, text: &str) -> PageTokens {
+    let tag_name = |slug: &String| {
+        site.config
+            .tag(slug)
+            .map_or_else(|| slug.clone(), |t| t.name.clone())
+    };
+    let tags: Vec<String> = meta.tags.iter().map(tag_name).collect();
+    let extra = format!("{} {}", meta.aliases.join(" "), tags.join(" "));
+    PageTokens::of(&meta.title, &extra, &format!("{}\n{}", meta.summary, text))
+}
+
+type HanPostings = FxHashMap<u64, Postings>;
+type WordPostings = std::collections::HashMap<String, Postings>;
+
+/// Tokenizes pages in parallel, a slice at a time so only one slice's tokens are held, and
+/// appends each page to the postings of its tokens (pages in ascending order).
+fn collect_postings(site: &Site) -> (HanPostings, WordPostings) {
+    const SLICE: usize = 1024;
+    let mut han = HanPostings::default();
+    let mut words = WordPostings::new();
+    for (slice_number, records) in site.pages.chunks(SLICE).enumerate() {
+        let tokens: Vec<PageTokens> = records
+            .par_iter()
+            .map(|r| tokens_of(site, &r.page.meta, r.plain_text()))
+            .collect();
+        for (offset, page) in tokens.into_iter().enumerate() {
+            let page_number = (slice_number * SLICE + offset) as u32;
+            for (key, placement) in page.han {
+                han.entry(key).or_default().push(page_number, placement);
+            }
+            for (word, placement) in page.words {
+                words.entry(word).or_default().push(page_number, placement);
+            }
+        }
+    }
+    (han, words)
+}
+
+/// `search/meta.js`, written by every build and again after an edit changed a page's title,
+/// aliases, kind, level or tags.
+pub fn meta_file(site: &Site, shards: u32) -> OutputFile {
+    script_file("meta", &meta(site, shards))
+}
+
+#[derive(Serialize)]
+struct Meta {
+    shards: u32,
+    chunk: usize,
+    kinds: Vec<(String, String)>,
+    levels: Vec<(String, String)>,
+    tags: Vec<(String, String)>,
+    pages: Vec<MetaPage>,
+}
+
+/// One page in `meta.js`, as a JSON array to keep it small:
+/// `[url, title, kind index, level index or -1, [tag indices], [aliases]]`.
+type MetaPage = (String, String, usize, i64, Vec<usize>, Vec<String>);
+
+fn meta(site: &Site, shards: u32) -> Meta {
+    let config = &site.config;
+    let kinds: Vec<_> = config.kinds_present().collect();
+    let level_index: BTreeMap<&str, usize> = config
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.slug.as_str(), i))
+        .collect();
+    let tag_index: BTreeMap<&str, usize> = config
+        .tags
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.slug.as_str(), i))
+        .collect();
+    let pages = (0..site.pages.len())
+        .map(|id| {
+            let page = site.page(id);
+            let level = page
+                .meta
+                .level
+                .as_deref()
+                .and_then(|l| level_index.get(l).copied());
+            (
+                site.url(id),
+                page.meta.title.clone(),
+                kinds.iter().position(|k| *k == page.kind).unwrap_or(0),
+                level.map_or(-1, |l| l as i64),
+                page.meta
+                    .tags
+                    .iter()
+                    .filter_map(|t| tag_index.get(t.as_str()).copied())
+                    .collect(),
+                page.meta.aliases.clone(),
+            )
+        })
+        .collect();
+    Meta {
+        shards,
+        chunk: TEXT_CHUNK,
+        kinds: kinds
+            .iter()
+            .map(|k| (k.slug().to_string(), site.kind_name(*k).to_string()))
+            .collect(),
+        levels: config
+            .levels
+            .iter()
+            .map(|l| (l.slug.clone(), l.name.clone()))
+            .collect(),
+        tags: config
+            .tags
+            .iter()
+            .map(|t| (t.slug.clone(), t.name.clone()))
+            .collect(),
+        pages,
+    }
+}
+
+/// `search/<name>.js`: `PolicykbIndex.receive("name", …);` with JSON that cannot end the
+/// script early.
+fn script_file<T: Serialize + ?Sized>(name: &str, data: &T) -> OutputFile {
+    let json = serde_json::to_string(data)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c");
+    let script = format!("PolicykbIndex.receive(\"{name}\",{json});\n");
+    OutputFile {
+        path: urls::search_file(&format!("{name}.js")),
+        contents: script.into_bytes(),
+    }
+}

@@ -1,0 +1,63 @@
+//! The URL scheme of a built site, in one place. Every URL is relative to the site root and
+//! `/`-separated; templates prefix `root` (`""` or `"../"`), so the site works from any
+//! sub-path and from `file://`.
+
+use crate::output::MANIFEST_FILE;
+
+pub const HOME: &str = "index.html";
+pub const SEARCH_PAGE: &str = "search.html";
+pub const NOT_FOUND_PAGE: &str = "404.html";
+pub const PRINT_PAGE: &str = "print.html";
+pub const TAG_INDEX: &str = "tags/index.html";
+/// Theme and knowledge-base static files go under this folder.
+pub const STATIC_FOLDER: &str = "static";
+/// The search index's script files go under this folder.
+pub const SEARCH_FOLDER: &str = "search";
+
+/// Names at the top of the output that the generator writes itself: kinds may not use
+/// them as folders.
+pub const RESERVED: &[&str] = &[
+    "levels",
+    "tags",
+    STATIC_FOLDER,
+    SEARCH_FOLDER,
+    HOME,
+    SEARCH_PAGE,
+    NOT_FOUND_PAGE,
+    PRINT_PAGE,
+    MANIFEST_FILE,
+];
+
+/// Is `name` taken at the top of the output (also `*.html`, which could become a page)?
+pub fn is_reserved(name: &str) -> bool {
+    RESERVED.contains(&name) || name.ends_with(".html")
+}
+
+pub fn page(folder: &str, slug: &str) -> String {
+    format!("{folder}/{slug}.html")
+}
+
+pub fn kind_index(folder: &str) -> String {
+    format!("{folder}/index.html")
+}
+
+pub fn level(slug: &str) -> String {
+    format!("levels/{slug}.html")
+}
+
+pub fn tag(slug: &str) -> String {
+    format!("tags/{slug}.html")
+}
+
+pub fn static_file(name: &str) -> String {
+    format!("{STATIC_FOLDER}/{name}")
+}
+
+pub fn search_file(name: &str) -> String {
+    format!("{SEARCH_FOLDER}/{name}")
+}
+
+/// `""` for files at the top, `"../"` for each folder down: what to prefix to a root URL.
+pub fn root_for(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
