@@ -128,12 +128,24 @@ impl SiteConfig {
                 "language" => config.language = reader.text(&key, value),
                 "theme" => config.theme = reader.text(&key, value),
                 "base_path" => config.base_path = reader.text(&key, value),
-                "levels" => config.levels = reader.entries(&key, value),
+                "levels" => {
+                    config.levels = reader.entries(&key, value, |slug| Level {
+                        slug: slug.to_string(),
+                        name: slug.to_string(),
+                        description: String::new(),
+                    })
+                }
                 "kinds" => {
                     has_kinds = true;
-                    config.kinds = reader.entries(&key, value);
+                    config.kinds = reader.entries(&key, value, |_| None);
                 }
-                "tags" => config.tags = reader.entries(&key, value),
+                "tags" => {
+                    config.tags = reader.entries(&key, value, |slug| TagConfig {
+                        slug: slug.to_string(),
+                        name: slug.to_string(),
+                        description: String::new(),
+                    })
+                }
                 other => {
                     let d = reader
                         .diagnostic(&format!("key:{other}"), format!("unknown key `{other}`"))
@@ -155,6 +167,10 @@ impl SiteConfig {
             }
         }
         config.validate(&mut reader);
+        if !is_valid_slug(&config.theme) {
+            // Reported by `validate`; the built-in theme lets the pages be checked still.
+            config.theme = "default".into();
+        }
         let usable = has_kinds.then_some(config);
         reader.finish(usable)
     }
@@ -296,8 +312,15 @@ impl Reader<'_> {
         }
     }
 
-    /// A list of entries, each read on its own: a broken entry is reported and left out.
-    fn entries<T: DeserializeOwned>(&mut self, key: &str, value: Value) -> Vec<T> {
+    /// A list of entries, each read on its own: a broken entry is reported, and stands in
+    /// as `placeholder(slug)` where it has a slug, so that pages naming it are not reported
+    /// again.
+    fn entries<T: DeserializeOwned, P: Into<Option<T>>>(
+        &mut self,
+        key: &str,
+        value: Value,
+        placeholder: impl Fn(&str) -> P,
+    ) -> Vec<T> {
         let Value::Sequence(items) = value else {
             self.error(
                 key,
@@ -310,9 +333,11 @@ impl Reader<'_> {
         };
         let mut entries = Vec::new();
         for (i, item) in items.into_iter().enumerate() {
+            let slug = item.get("slug").and_then(Value::as_str).map(str::to_string);
             match serde_yaml::from_value::<T>(item) {
                 Ok(entry) => entries.push(entry),
                 Err(error) => {
+                    entries.extend(slug.and_then(|slug| placeholder(&slug).into()));
                     let message = error.to_string();
                     let message = message
                         .split(", expected one of")

@@ -142,7 +142,8 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     let theme = Theme::load(root, &config.theme)
         .map_err(|theme_problems| problems.extend(theme_problems))
         .ok();
-    let loaded = content::load_sources(root, &config, problems.list());
+    let config_has_errors = problems.has_errors();
+    let loaded = content::load_sources(root, &config, config_has_errors, problems.list());
     stages.lap("load");
     let (pages, unparsed) = parse_all(&loaded, &mut problems);
     stages.lap("parse");
@@ -334,7 +335,13 @@ fn static_files(site: &Site) -> Vec<OutputFile> {
 fn output_claims(site: &Site) -> Vec<paths::Claim> {
     let config_file = Path::new("content").join(CONFIG_FILE);
     let mut claims = Vec::new();
-    for kind in site.config.kinds_present() {
+    let mut folders = std::collections::HashSet::new();
+    // Two kinds sharing a folder are reported by the configuration.
+    for kind in site
+        .config
+        .kinds_present()
+        .filter(|k| folders.insert(site.folder(*k)))
+    {
         let what = format!("the index of {}", site.kind_name(kind));
         claims.push(paths::claim(
             urls::kind_index(site.folder(kind)),

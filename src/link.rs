@@ -81,8 +81,12 @@ pub fn link(
     }
     drop(pages);
     compute_backlinks(&mut records);
-    let tags = tag_members(&config, &records, diagnostics);
-    warn_orphans(&records, diagnostics);
+    // With pages that failed to parse, "unused" and "orphan" would be guesses.
+    let complete = unparsed.content_paths.is_empty();
+    let tags = tag_members(&config, &records, complete, diagnostics);
+    if complete {
+        warn_orphans(&records, diagnostics);
+    }
     let by_kind = Kind::ALL
         .iter()
         .map(|kind| {
@@ -332,6 +336,7 @@ fn compute_backlinks(records: &mut [PageRecord]) {
 fn tag_members(
     config: &SiteConfig,
     records: &[PageRecord],
+    warn_unused: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> BTreeMap<String, Vec<PageId>> {
     let mut tags: BTreeMap<String, Vec<PageId>> = config
@@ -349,7 +354,7 @@ fn tag_members(
         }
     }
     let config_file = Path::new("content").join(CONFIG_FILE);
-    for (slug, members) in &tags {
+    for (slug, members) in tags.iter().filter(|_| warn_unused) {
         if members.is_empty() {
             diagnostics.push(
                 Diagnostic::warning(&config_file, format!("tag `{slug}` is used by no page"))

@@ -200,15 +200,15 @@ fn scan_error(error: &ScanError, text: &str, first_line: usize) -> YamlError {
         .nth(marker.line().saturating_sub(1))
         .unwrap_or("");
     let hint = if line_text.starts_with('\t') || line_text.contains(":\t") {
-        Some("YAML does not allow tabs for indentation: indent with spaces".to_string())
+        "YAML does not allow tabs for indentation: indent with spaces"
     } else {
-        None
+        "check this line and the one before it: an unclosed `[`, `{` or quote, or a missing space after `:`"
     };
     YamlError {
         message: error.info().to_string(),
         line: Some(marker.line() + first_line - 1),
         column: Some(marker.col() + 1),
-        hint,
+        hint: Some(hint.to_string()),
     }
 }
 

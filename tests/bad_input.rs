@@ -1,290 +1,141 @@
-//! One test per class of bad input: each must name the file and line and give a hint,
-//! and all problems must be reported in one run.
+//! One test per class of bad input. Each case is a folder under `tests/fixtures/invalid/`
+//! holding only the files it changes in the valid fixture, and `expected.txt`: the exact
+//! report the build must give — every problem at once, each with file, line, column and
+//! hint. (With `POLICYKB_BLESS=1` a run writes the reports it got, for reviewing a change.)
 
 mod common;
 
+use std::fs;
+
 use common::Fixture;
+use policykb::content::{Kind, Shape, FIELDS};
 
-#[test]
-fn malformed_yaml_points_at_the_file_line() {
-    let f = Fixture::valid();
-    f.write(
-        "content/problems/formalism.md",
-        "---\ntitle: 工作推进形式化\nsummary: [unclosed\nlevel: cognition\n---\n\n正文\n",
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/problems/formalism.md:"),
-        "{errors}"
-    );
-    assert!(errors.contains("invalid front matter"), "{errors}");
-    // Line numbers count from the top of the file (line 1 is `---`).
-    let line: usize = errors
-        .split("formalism.md:")
-        .nth(1)
-        .unwrap()
-        .split(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!((3..=5).contains(&line), "line {line}: {errors}");
-}
-
-#[test]
-fn an_unknown_front_matter_key_is_an_error_with_a_suggestion() {
-    let f = Fixture::valid();
-    f.write("content/countermeasures/lists.md", "---\ntitle: 责任清单\nsummary: 列出责任。\ntgas: [formalism]\nproblems: [formalism]\nsources: [doc]\n---\n");
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/countermeasures/lists.md:4"),
-        "{errors}"
-    );
-    assert!(errors.contains("did you mean `tags`"), "{errors}");
-}
-
-#[test]
-fn a_key_of_another_kind_is_an_error() {
-    let f = Fixture::valid();
-    f.write("content/countermeasures/lists.md", "---\ntitle: 责任清单\nsummary: 列出责任。\nplace: 某地\nproblems: [formalism]\nsources: [doc]\n---\n");
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/countermeasures/lists.md:4")
-            && errors.contains("`place` is not a field"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn a_missing_required_field_is_named() {
-    let f = Fixture::valid();
-    f.write(
-        "content/cases/anyang.md",
-        "---\ntitle: 某地做法\nsummary: 一个案例。\nproblems: [问责不力]\nsources: [doc]\n---\n",
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/cases/anyang.md:2")
-            && errors.contains("missing required field `place`"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn an_unknown_level_suggests_the_slug() {
-    let f = Fixture::valid();
-    f.write(
-        "content/problems/问责不力.md",
-        "---\ntitle: 问责力度不足\nsummary: 问责偏软。\nlevel: 责任认知\nsources: [doc]\n---\n",
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("问责不力.md:4") && errors.contains("unknown level `责任认知`"),
-        "{errors}"
-    );
-    assert!(errors.contains("use `cognition`"), "{errors}");
-}
-
-#[test]
-fn an_unknown_reference_suggests_the_closest_page() {
-    let f = Fixture::valid();
-    f.write("content/cases/anyang.md", "---\ntitle: 某地做法\nsummary: 一个案例。\nplace: 某市\nproblems: [formalsm]\ncountermeasures: [lists]\nsources: [doc]\n---\n");
-    let errors = f.errors();
-    assert!(errors.contains("content/cases/anyang.md:5"), "{errors}");
-    assert!(
-        errors.contains("formalism"),
-        "hint should name the closest slug: {errors}"
-    );
-}
-
-#[test]
-fn an_unknown_tag_is_an_error() {
-    let f = Fixture::valid();
-    f.write("content/countermeasures/lists.md", "---\ntitle: 责任清单\nsummary: 列出责任。\ntags: [formalsim]\nproblems: [formalism]\nsources: [doc]\n---\n");
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/countermeasures/lists.md:4") && errors.contains("formalsim"),
-        "{errors}"
-    );
-    assert!(errors.contains("formalism"), "{errors}");
-}
-
-#[test]
-fn an_unknown_kind_folder_or_kind_field_is_an_error() {
-    let f = Fixture::valid();
-    f.write(
-        "content/problem/x.md",
-        "---\ntitle: x\nsummary: x\nlevel: cognition\n---\n",
-    );
-    f.write(
-        "content/cases/anyang.md",
-        "---\ntitle: 某地做法\nkind: problem\nsummary: 一个案例。\nplace: 某市\nsources: [doc]\n---\n",
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/problem") && errors.contains("unknown kind folder"),
-        "{errors}"
-    );
-    assert!(errors.contains("did you mean `problems`"), "{errors}");
-    assert!(errors.contains("content/cases/anyang.md:3"), "{errors}");
-}
-
-#[test]
-fn an_unknown_kind_in_the_config_is_an_error() {
-    let f = Fixture::valid();
-    f.write(
-        "content/site.yaml",
-        &common::SITE_YAML.replace("slug: case,", "slug: cases,"),
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/site.yaml:") && errors.contains("unknown kind `cases`"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn a_tag_that_would_overwrite_the_tag_index_is_an_error() {
-    let f = Fixture::valid();
-    f.write(
-        "content/site.yaml",
-        &format!("{}  - {{ slug: index, name: 索引 }}\n", common::SITE_YAML),
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/site.yaml:") && errors.contains("tag `index`"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn a_broken_internal_link_is_located_to_line_and_column() {
-    let f = Fixture::valid();
-    f.write(
-        "content/pages/about.md",
-        "---\ntitle: 关于\n---\n\n第一段。\n\n见[清单](@/countermeasures/list.md)。\n",
-    );
-    let errors = f.errors();
-    assert!(errors.contains("content/pages/about.md:7:2"), "{errors}");
-    assert!(
-        errors.contains("did you mean `@/countermeasures/lists.md`"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn two_pages_with_one_slug_are_an_error() {
-    let f = Fixture::valid();
-    f.write(
-        "content/problems/other.md",
-        "---\ntitle: 另一个\nslug: formalism\nsummary: x\nlevel: cognition\nsources: [doc]\n---\n",
-    );
-    let errors = f.errors();
-    assert!(errors.contains("duplicate slug `formalism`"), "{errors}");
-    assert!(errors.contains(":3"), "{errors}");
-}
-
-#[test]
-fn a_page_slug_named_index_is_an_error() {
-    let f = Fixture::valid();
-    f.write(
-        "content/problems/index.md",
-        "---\ntitle: 索引\nsummary: x\nlevel: cognition\n---\n",
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("content/problems/index.md") && errors.contains("slug `index`"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn a_non_utf8_file_is_located_with_a_hint() {
-    let f = Fixture::valid();
-    // "标题" in GB18030 after a valid first line.
-    f.write_bytes(
-        "content/pages/gbk.md",
-        b"---\ntitle: \xb1\xea\xcc\xe2\n---\n",
-    );
-    let errors = f.errors();
-    assert!(errors.contains("content/pages/gbk.md:2:8"), "{errors}");
-    assert!(
-        errors.contains("not valid UTF-8") && errors.contains("iconv"),
-        "{errors}"
-    );
-}
-
-#[test]
-fn every_problem_is_reported_in_one_run() {
-    let f = Fixture::valid();
-    f.write(
-        "content/cases/a.md",
-        "---\ntitle: a\nsummary: a\nplace: x\ntgas: []\n---\n",
-    );
-    f.write(
-        "content/cases/b.md",
-        "---\ntitle: b\nsummary: b\nplace: x\nproblems: [nope]\n---\n",
-    );
-    f.write(
-        "content/pages/c.md",
-        "---\ntitle: c\n---\n\n[x](@/nowhere.md)\n",
-    );
-    f.write_bytes("content/pages/d.md", b"\xff\xfe");
-    let failure = f.check().unwrap_err();
-    let errors: Vec<String> = failure
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    for file in ["cases/a.md", "cases/b.md", "pages/c.md", "pages/d.md"] {
-        assert!(
-            errors.iter().any(|e| e.contains(file)),
-            "{file} not reported: {errors:#?}"
-        );
+/// Builds the case and compares its report with `expected.txt`.
+fn check(case: &str) {
+    let f = Fixture::invalid(case);
+    let got = f.errors();
+    let expected_file = common::fixtures()
+        .join("invalid")
+        .join(case)
+        .join("expected.txt");
+    if std::env::var_os("POLICYKB_BLESS").is_some() {
+        fs::write(&expected_file, format!("{got}\n")).unwrap();
     }
+    let expected = fs::read_to_string(&expected_file).unwrap_or_else(|_| {
+        panic!(
+            "{} is missing; the build said:\n{got}",
+            expected_file.display()
+        )
+    });
+    assert_eq!(got, expected.trim_end(), "case {case}");
 }
 
-#[test]
-fn warnings_do_not_fail_the_build_but_are_reported() {
-    let f = Fixture::valid();
-    f.write(
-        "content/cases/lonely.md",
-        "---\ntitle: 孤立\nsummary: 没人引用。\nplace: 某地\n---\n",
-    );
-    let report = f.check().unwrap();
-    let warnings: Vec<String> = report.warnings.iter().map(|w| w.to_string()).collect();
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("cases/lonely.md") && w.contains("orphan")),
-        "{warnings:?}"
-    );
+macro_rules! cases {
+    ($($case:ident),* $(,)?) => {
+        $( #[test] fn $case() { check(stringify!($case)); } )*
+    };
 }
 
-#[test]
-fn a_stray_html_file_beside_a_page_is_an_error_naming_both() {
-    let f = Fixture::valid();
-    f.write(
-        "content/problems/formalism.html",
-        "<h1>STRAY</h1><script>x()</script>",
-    );
-    let errors = f.errors();
-    assert!(
-        errors.contains("error: content/problems/formalism.html: the file `content/problems/formalism.html` would overwrite the page from content/problems/formalism.md"),
-        "{errors}"
-    );
-}
+cases!(
+    malformed_yaml,
+    unknown_key_suggests_the_right_one,
+    every_problem_of_one_file_at_once,
+    key_of_another_kind,
+    missing_required_field,
+    unknown_level_suggests_the_slug,
+    unknown_reference_suggests_the_closest_page,
+    unknown_tag_on_its_own_line,
+    unknown_kind_folder_and_kind_field,
+    unknown_kind_in_the_config,
+    tag_named_index,
+    two_kinds_share_a_folder,
+    broken_internal_link_line_and_column,
+    broken_relative_link,
+    missing_anchors,
+    duplicate_slug,
+    slug_named_index,
+    stray_html_beside_a_page,
+    stray_index_html_in_a_kind_folder,
+    names_differing_only_by_case,
+    anchors_and_aliases,
+    title_null,
+    tabs_in_front_matter,
+    duplicate_key,
+    config_and_page_errors_together,
+    several_template_errors,
+    theme_outside_themes_folder,
+    gbk_file_without_false_errors,
+    utf16_file_without_false_errors,
+);
 
+/// Every front-matter field, on every kind that takes it, is reported on its own line
+/// (and column) when its value is wrong, however the other lines look.
 #[test]
-fn a_stray_index_html_in_a_kind_folder_is_an_error() {
-    let f = Fixture::valid();
-    f.write("content/cases/index.html", "<h1>STRAY</h1>");
-    let errors = f.errors();
-    assert!(
-        errors.contains("would overwrite the index of 案例"),
-        "{errors}"
-    );
+fn every_front_matter_field_is_reported_on_its_own_line() {
+    let folders = [
+        (Kind::Responsibility, "responsibilities"),
+        (Kind::Problem, "problems"),
+        (Kind::Countermeasure, "countermeasures"),
+        (Kind::Case, "cases"),
+        (Kind::Source, "sources"),
+        (Kind::Guide, "pages"),
+    ];
+    let mut checked = 0;
+    for (kind, folder) in folders {
+        for field in FIELDS.iter().filter(|f| f.accepts(kind)) {
+            // A bad value for the field, and what the build must say about it.
+            let (value, message) = match field.shape {
+                Shape::Text => (
+                    "[a, b]",
+                    format!("`{}`: invalid type: sequence", field.name),
+                ),
+                Shape::TextList => ("{ a: b }", format!("`{}`: invalid type: map", field.name)),
+                Shape::Integer => ("\"x\"", format!("`{}`: invalid type: string", field.name)),
+                Shape::Flag => ("[x]", format!("`{}`: invalid type: sequence", field.name)),
+                Shape::Level => ("nowhere", "unknown level `nowhere`".to_string()),
+                Shape::Tags => ("[formalism, nowhere]", "unknown tag `nowhere`".to_string()),
+                Shape::References(_) => ("[nowhere]", format!("`{}` names `nowhere`", field.name)),
+            };
+            // Values that contain the field's name elsewhere, to catch substring searches.
+            let mut lines = vec![
+                format!("title: {} {}", field.name, "nowhere"),
+                format!("summary: {} nowhere", field.name),
+                "place: 某地".to_string(),
+                "publisher: 某单位".to_string(),
+                "level: cognition".to_string(),
+            ];
+            lines.retain(|line| {
+                let key = line.split(':').next().unwrap();
+                key != field.name && FIELDS.iter().any(|f| f.name == key && f.accepts(kind))
+            });
+            lines.push(format!("{}: {value}", field.name));
+            let line = lines.len() + 1;
+            let column = field.name.len()
+                + 3
+                + match field.shape {
+                    Shape::Tags => "[formalism, ".len(),
+                    Shape::References(_) => 1,
+                    _ => 0,
+                };
+            let f = Fixture::valid();
+            f.write(
+                &format!("content/{folder}/probe.md"),
+                &format!("---\n{}\n---\n", lines.join("\n")),
+            );
+            let errors = f.errors();
+            let wanted = format!("content/{folder}/probe.md:{line}:{column}: ");
+            assert!(
+                errors
+                    .lines()
+                    .any(|l| l.contains(&wanted) && l.contains(&message)),
+                "{}.{}: expected `{wanted}…{message}` in:\n{errors}",
+                kind.slug(),
+                field.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} fields checked");
 }
 
 #[test]
@@ -296,9 +147,10 @@ fn every_output_name_the_generator_owns_is_reserved_for_kind_folders() {
         "static",
         "tags",
         "levels",
+        "404.html",
     ] {
         let f = Fixture::valid();
-        let yaml = common::SITE_YAML.replace("folder: pages,", &format!("folder: {folder},"));
+        let yaml = common::site_yaml().replace("folder: pages,", &format!("folder: {folder},"));
         f.write("content/site.yaml", &yaml);
         let errors = f.errors();
         assert!(
@@ -309,29 +161,124 @@ fn every_output_name_the_generator_owns_is_reserved_for_kind_folders() {
 }
 
 #[test]
-fn two_kinds_sharing_a_folder_are_named() {
+fn names_that_differ_only_by_unicode_form_are_an_error() {
+    for (a, b) in [("caf\u{e9}", "cafe\u{301}"), ("\u{8c48}", "\u{f900}")] {
+        let f = Fixture::valid();
+        for name in [a, b] {
+            f.write(
+                &format!("content/pages/{name}.md"),
+                &format!("---\ntitle: {name}\n---\n"),
+            );
+        }
+        let errors = f.errors();
+        assert!(
+            errors.contains("differ only by letter case or Unicode form"),
+            "{errors}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_or_hold_a_newline_are_an_error() {
+    use std::os::unix::ffi::OsStrExt;
     let f = Fixture::valid();
-    let yaml = common::SITE_YAML.replace("folder: pages,", "folder: sources,");
-    f.write("content/site.yaml", &yaml);
+    let bad = f
+        .root
+        .join("content/pages")
+        .join(std::ffi::OsStr::from_bytes(b"bad\xff.md"));
+    fs::write(bad, "---\ntitle: x\n---\n").unwrap();
+    f.write("content/pages/line\nbreak.md", "---\ntitle: y\n---\n");
     let errors = f.errors();
-    assert!(
-        errors.contains("kinds `source` and `page` both use the folder `sources`"),
+    assert_eq!(
+        errors
+            .matches("the file name is not valid UTF-8 or holds a control character")
+            .count(),
+        2,
         "{errors}"
     );
 }
 
+#[cfg(unix)]
 #[test]
-fn file_names_that_differ_only_by_case_or_unicode_form_are_an_error() {
+fn every_skipped_symbolic_link_is_a_warning() {
     let f = Fixture::valid();
-    f.write(
-        "content/problems/Formalism.md",
-        "---\ntitle: 另一个\nsummary: x\nlevel: cognition\nsources: [doc]\n---\n",
-    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::write(elsewhere.path().join("x.md"), "---\ntitle: x\n---\n").unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), f.root.join("content/pages/linked")).unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.path().join("x.md"),
+        f.root.join("content/pages/x.md"),
+    )
+    .unwrap();
+    let report = f.check().expect("symlinks are skipped, not errors");
+    let skipped: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| w.message == "skipped: a symbolic link")
+        .map(|w| w.file.display().to_string())
+        .collect();
+    assert_eq!(skipped, ["content/pages/linked", "content/pages/x.md"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_site_yaml_linking_out_of_the_knowledge_base_is_not_read() {
+    let f = Fixture::valid();
+    let secret = tempfile::NamedTempFile::new().unwrap();
+    fs::write(secret.path(), "root:SECRET-LINE\n").unwrap();
+    fs::remove_file(f.root.join("content/site.yaml")).unwrap();
+    std::os::unix::fs::symlink(secret.path(), f.root.join("content/site.yaml")).unwrap();
     let errors = f.errors();
     assert!(
-        errors.contains(
-            "`problems/formalism.html` and `problems/Formalism.html` differ only by letter case"
-        ),
+        errors.contains("a link to a file outside the knowledge base"),
         "{errors}"
+    );
+    assert!(!errors.contains("SECRET"), "{errors}");
+}
+
+#[test]
+fn a_missing_root_is_named_in_full() {
+    let f = Fixture::new();
+    let missing = f.root.join("nowhere");
+    let failure = policykb::build(&policykb::BuildOptions {
+        root: missing.clone(),
+        output: None,
+    })
+    .unwrap_err();
+    let message = failure.diagnostics[0].to_string();
+    assert!(
+        message.contains(&missing.join("content/site.yaml").display().to_string()),
+        "{message}"
+    );
+}
+
+#[test]
+fn script_and_data_urls_are_removed_with_a_warning() {
+    let f = Fixture::valid();
+    f.write(
+        "content/pages/about.md",
+        "---\ntitle: 关于\n---\n\n[点这里](javascript:alert(1)) 和 ![图](data:image/png;base64,AAAA)\n",
+    );
+    let report = f.check().unwrap();
+    let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings
+            .iter()
+            .filter(|w| w.contains("script and data URLs are not allowed"))
+            .map(|w| w
+                .lines()
+                .next()
+                .unwrap()
+                .split(": link")
+                .next()
+                .unwrap()
+                .to_string())
+            .collect::<Vec<_>>(),
+        [
+            "warning: content/pages/about.md:5:1",
+            "warning: content/pages/about.md:5:30"
+        ],
+        "{warnings:?}"
     );
 }

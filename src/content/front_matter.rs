@@ -265,7 +265,10 @@ mod tests {
                 (3, "invalid front matter: unknown field `tgas`"),
                 (4, "invalid front matter: unknown field `sorces`"),
                 (5, "`place` is not a field of problem pages"),
-                (6, "`order`: invalid type: string \"many\", expected i64"),
+                (
+                    6,
+                    "`order`: invalid type: string \"many\", expected a whole number"
+                ),
                 (2, "missing required field `summary`"),
                 (2, "missing required field `level`"),
             ]

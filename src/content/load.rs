@@ -44,9 +44,12 @@ pub struct LoadedContent {
 }
 
 /// Reads all content under `root/content`, reporting every unreadable or misplaced file.
+/// With `config_has_errors`, folders that match no kind are not reported (the error in the
+/// configuration is the cause, and is reported already).
 pub fn load_sources(
     root: &Path,
     config: &SiteConfig,
+    config_has_errors: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> LoadedContent {
     let content_dir = root.join("content");
@@ -91,6 +94,9 @@ pub fn load_sources(
             .find(|k| k.folder == top)
             .and_then(|k| Kind::from_slug(&k.slug));
         if entry.depth() == 1 {
+            if kind.is_none() && entry.file_type().is_dir() && config_has_errors {
+                continue;
+            }
             check_top_level(
                 entry.file_type(),
                 &content_path,

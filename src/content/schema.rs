@@ -186,7 +186,16 @@ fn convert<T: DeserializeOwned>(shape: Shape, value: Value) -> Result<T, String>
         }
         (_, value) => value,
     };
-    serde_yaml::from_value(value).map_err(|e| e.to_string())
+    serde_yaml::from_value(value).map_err(|e| plain_words(&e.to_string()))
+}
+
+/// serde's type names in words an author knows.
+fn plain_words(message: &str) -> String {
+    message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected a boolean", "expected `true` or `false`")
+        .replace("expected a string", "expected text")
+        .replace("expected a sequence", "expected a list")
 }
 
 fn scalar_text(value: &Value) -> String {

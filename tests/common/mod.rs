@@ -1,65 +1,69 @@
-//! Small knowledge bases written into temporary folders, for integration tests.
+//! Small knowledge bases in temporary folders, for integration tests, copied from the
+//! fixture folders under `tests/fixtures/` (open them to see what a test builds):
+//! `valid/` is a small, correct knowledge base with every kind; `invalid/<case>/` holds only
+//! the files a bad-input case changes (and `remove.txt`, files it deletes), plus
+//! `expected.txt`, the exact report the build must print.
 #![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use policykb::{build, BuildFailure, BuildOptions, BuildReport};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+/// The fixture folders.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
 
-pub const SITE_YAML: &str = "title: 测试知识库
-description: 用于测试
-levels:
-  - { slug: cognition, name: 责任认知 }
-  - { slug: implementation, name: 责任落实 }
-kinds:
-  - { slug: responsibility, folder: responsibilities, name: 责任类型 }
-  - { slug: problem, folder: problems, name: 问题 }
-  - { slug: countermeasure, folder: countermeasures, name: 整改措施 }
-  - { slug: case, folder: cases, name: 案例 }
-  - { slug: source, folder: sources, name: 来源文献 }
-  - { slug: page, folder: pages, name: 说明 }
-tags:
-  - { slug: formalism, name: 形式主义 }
-  - { slug: accountability, name: 问责 }
-";
+/// The valid fixture's site configuration, for tests that change one line of it.
+pub fn site_yaml() -> String {
+    fs::read_to_string(fixtures().join("valid/content/site.yaml")).unwrap()
+}
 
-/// A knowledge base in a fresh temporary folder.
+/// A knowledge base in a fresh temporary folder, removed when dropped.
 pub struct Fixture {
     pub root: PathBuf,
+    _folder: tempfile::TempDir,
 }
 
 impl Fixture {
     /// An empty folder with only the site configuration.
     pub fn new() -> Fixture {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let root = std::env::temp_dir().join(format!("policykb-test-{}-{n}", std::process::id()));
-        let _ = fs::remove_dir_all(&root);
-        fs::create_dir_all(&root).unwrap();
-        let fixture = Fixture { root };
-        fixture.write("content/site.yaml", SITE_YAML);
+        let folder = tempfile::Builder::new()
+            .prefix("policykb-test-")
+            .tempdir()
+            .unwrap();
+        let fixture = Fixture {
+            root: folder.path().to_path_buf(),
+            _folder: folder,
+        };
+        fixture.write("content/site.yaml", &site_yaml());
         fixture
     }
 
-    /// A small, valid knowledge base: every kind, cross-references, a Chinese file name.
+    /// The valid knowledge base of `tests/fixtures/valid/`: every kind, cross-references, a
+    /// Chinese file name.
     pub fn valid() -> Fixture {
-        let f = Fixture::new();
-        f.write(
-            "content/sources/doc.md",
-            "---\ntitle: 某文献\nsummary: 测试文献。\npublisher: 某单位\ndate: \"2025\"\n---\n\n文献概要。\n",
-        );
-        f.write("content/responsibilities/principal.md", "---\ntitle: 主体责任\nsummary: 党委的责任。\naliases: [第一位的责任]\ntags: [accountability]\nsources: [doc]\n---\n\n## 内容\n\n主体责任的内容。\n");
-        f.write("content/problems/formalism.md", "---\ntitle: 工作推进形式化\nsummary: 以会议落实会议。\nlevel: implementation\naliases: [以会议落实会议]\ntags: [formalism]\nresponsibilities: [principal]\ncountermeasures: [lists]\nsources: [doc]\n---\n\n## 表现\n\n以文件落实文件，见[问责不力](@/problems/问责不力.md#危害)。\n\n## 危害\n\n耗费人力。\n");
-        f.write("content/problems/问责不力.md", "---\ntitle: 问责力度不足\nsummary: 问责偏软。\nlevel: cognition\ntags: [accountability]\nsources: [doc]\nrelated: [formalism]\n---\n\n## 危害\n\n失去震慑。\n");
-        f.write("content/countermeasures/lists.md", "---\ntitle: 责任清单\nsummary: 列出责任。\nproblems: [formalism, 问责不力]\nresponsibilities: [principal]\nsources: [doc]\n---\n\n清单管理。\n");
-        f.write("content/cases/anyang.md", "---\ntitle: 某地做法\nsummary: 一个案例。\nplace: 某市\ndate: \"2024年\"\nproblems: [问责不力]\ncountermeasures: [lists]\nsources: [doc]\n---\n\n案例经过。\n");
-        f.write(
-            "content/pages/about.md",
-            "---\ntitle: 关于\n---\n\n见[主体责任](@/responsibilities/principal.md)。\n",
-        );
-        f
+        let fixture = Fixture::new();
+        copy_tree(&fixtures().join("valid"), &fixture.root);
+        fixture
+    }
+
+    /// The valid knowledge base with the changes of `tests/fixtures/invalid/<case>/`.
+    pub fn invalid(case: &str) -> Fixture {
+        let fixture = Fixture::valid();
+        let overlay = fixtures().join("invalid").join(case);
+        assert!(overlay.is_dir(), "no fixture folder {}", overlay.display());
+        copy_tree(&overlay, &fixture.root);
+        if let Ok(list) = fs::read_to_string(overlay.join("remove.txt")) {
+            for path in list.lines().filter(|l| !l.trim().is_empty()) {
+                fs::remove_file(fixture.root.join(path.trim())).unwrap();
+            }
+        }
+        for own in ["expected.txt", "remove.txt"] {
+            let _ = fs::remove_file(fixture.root.join(own));
+        }
+        fixture
     }
 
     pub fn write(&self, path: &str, text: &str) {
@@ -124,9 +128,12 @@ impl Fixture {
     }
 }
 
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.root);
+/// Copies every file under `from` into `to`, keeping relative paths.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for (name, bytes) in tree(from) {
+        let path = to.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
     }
 }
 
