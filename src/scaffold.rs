@@ -2,7 +2,7 @@
 
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const SITE_YAML: &str = r#"# 站点配置：标题、层面（问题分组）、各类页面的文件夹与名称、标签词表。
 title: 我的知识库
@@ -50,24 +50,38 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("pages/about.md", "---\ntitle: 关于本站\n---\n\n这个知识库由 policykb 生成。\n"),
 ];
 
-/// Creates the knowledge base in `dir`, which must not exist or must be empty.
-pub fn init(dir: &Path) -> io::Result<()> {
-    if dir.exists() && fs::read_dir(dir)?.next().is_some() {
-        return Err(io::Error::new(
-            io::ErrorKind::AlreadyExists,
-            format!("{} already exists and is not empty", dir.display()),
-        ));
-    }
-    write(&dir.join("content/site.yaml"), SITE_YAML)?;
-    for (path, text) in EXAMPLES {
-        write(&dir.join("content").join(path), text)?;
-    }
-    Ok(())
+/// Why a knowledge base could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("{} already exists and is not empty", path.display())]
+    NotEmpty { path: PathBuf },
+    #[error("cannot create {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
 }
 
-fn write(path: &Path, text: &str) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)?;
+/// Creates the knowledge base in `dir`, which must not exist or must be empty. It uses the
+/// built-in theme (`policykb theme eject` copies it for customising).
+pub fn init(dir: &Path) -> Result<(), InitError> {
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| InitError::Io { path, source }
+    };
+    if dir.is_dir() && fs::read_dir(dir).map_err(io_error(dir))?.next().is_some() {
+        return Err(InitError::NotEmpty {
+            path: dir.to_path_buf(),
+        });
     }
-    fs::write(path, text)
+    let files = std::iter::once(("content/site.yaml".to_string(), SITE_YAML)).chain(
+        EXAMPLES
+            .iter()
+            .map(|(path, text)| (format!("content/{path}"), *text)),
+    );
+    for (path, text) in files {
+        let path = dir.join(path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        fs::write(&path, text).map_err(io_error(&path))?;
+    }
+    Ok(())
 }

@@ -231,3 +231,36 @@ fn cli_check_lists_problems_and_exits_non_zero() {
     assert!(stderr.contains("build failed: 1 error"), "{stderr}");
     assert!(!f.output().exists(), "check wrote output");
 }
+
+#[test]
+fn what_shows_where_is_one_relation_read_in_both_directions() {
+    use policykb::render::jobs;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, site) = policykb::build_site(&policykb::BuildOptions {
+        root: root.to_path_buf(),
+        output: None,
+    })
+    .unwrap();
+    let all = jobs::all(&site);
+    let mut pairs = 0;
+    for job in &all {
+        for page in job.shows(&site) {
+            assert!(
+                jobs::showing(&site, page).contains(job),
+                "{job:?} shows {} but `showing` leaves it out",
+                site.page(page).meta.title
+            );
+            pairs += 1;
+        }
+    }
+    for page in 0..site.pages.len() {
+        for job in jobs::showing(&site, page) {
+            assert!(
+                job.shows(&site).contains(&page),
+                "`showing` lists {job:?} for {}, which does not show it",
+                site.page(page).meta.title
+            );
+        }
+    }
+    assert!(pairs > 500, "only {pairs} (file, page) pairs");
+}

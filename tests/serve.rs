@@ -110,6 +110,9 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
@@ -217,62 +220,78 @@ fn expect_update(
     status["version"].as_u64().unwrap()
 }
 
-#[test]
-fn edits_update_just_what_they_touch_and_match_a_full_build() {
+/// A server on the valid fixture, its event stream, and the version it has built.
+fn started() -> (Fixture, Server, mpsc::Receiver<serde_json::Value>, u64) {
     let f = Fixture::valid();
     let server = Server::start(&f);
     let events = server.events();
-    let mut version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    (f, server, events, version)
+}
 
-    // Text only: that page and its search files.
+#[test]
+fn a_text_edit_updates_that_page_and_its_search_files() {
+    let (f, server, events, version) = started();
     edit(
         &f,
         "content/problems/formalism.md",
         "耗费人力。",
         "耗费人力，还出现了“文山会海”的新说法。",
     );
-    version = expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
+    expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
     assert!(server
         .get("/problems/formalism.html")
         .2
         .contains("文山会海"));
+}
 
-    // A case's title: the case, the pages listing it, its kind index, the search metadata.
+#[test]
+fn a_title_edit_updates_the_pages_that_list_the_page() {
+    let (f, server, events, version) = started();
     edit(
         &f,
         "content/cases/anyang.md",
         "title: 某地做法",
         "title: 某地新做法",
     );
-    version = expect_update(&f, &server, &events, version, &["cases/anyang.md"]);
+    expect_update(&f, &server, &events, version, &["cases/anyang.md"]);
     assert!(server
         .get("/problems/%E9%97%AE%E8%B4%A3%E4%B8%8D%E5%8A%9B.html")
         .2
         .contains("某地新做法"));
+}
 
-    // New references: the pages it now names list it among their back-links.
+#[test]
+fn a_new_reference_puts_the_page_into_the_back_links_it_now_names() {
+    let (f, server, events, version) = started();
     edit(
         &f,
         "content/cases/anyang.md",
         "problems: [问责不力]",
         "problems: [问责不力, formalism]",
     );
-    version = expect_update(&f, &server, &events, version, &["cases/anyang.md"]);
+    expect_update(&f, &server, &events, version, &["cases/anyang.md"]);
     assert!(server
         .get("/problems/formalism.html")
         .2
-        .contains("某地新做法"));
+        .contains("某地做法"));
+}
 
-    // A new tag changes the counts every page can show: a full build.
+#[test]
+fn a_new_tag_changes_what_every_page_shows_so_it_is_a_full_build() {
+    let (f, server, events, version) = started();
     edit(
         &f,
         "content/countermeasures/lists.md",
         "problems:",
         "tags: [formalism]\nproblems:",
     );
-    version = expect_update(&f, &server, &events, version, &[]);
+    expect_update(&f, &server, &events, version, &[]);
+}
 
-    // A problem's title is part of the map on the home and level pages: a full build.
+#[test]
+fn a_problem_title_is_on_the_map_of_every_page_so_it_is_a_full_build() {
+    let (f, server, events, version) = started();
     edit(
         &f,
         "content/problems/formalism.md",
@@ -284,6 +303,22 @@ fn edits_update_just_what_they_touch_and_match_a_full_build() {
         .get("/countermeasures/lists.html")
         .2
         .contains("工作推进形式化（二）"));
+}
+
+#[test]
+fn a_changed_heading_that_another_page_links_to_is_reported() {
+    let (f, server, events, version) = started();
+    // formalism.md links to 问责不力.md#危害; renaming that heading breaks the link.
+    edit(&f, "content/problems/问责不力.md", "## 危害", "## 后果");
+    let status = wait_for(&events, |s| !s["errors"].as_array().unwrap().is_empty());
+    let errors = status["errors"].to_string();
+    assert!(
+        errors.contains("content/problems/formalism.md:14:10"),
+        "{errors}"
+    );
+    assert!(errors.contains("link to `#危害`"), "{errors}");
+    assert_eq!(status["version"].as_u64(), Some(version));
+    let _ = server;
 }
 
 #[test]
@@ -547,10 +582,10 @@ fn a_content_folder_deleted_and_restored_is_watched_again() {
     let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
     let content = f.root.join("content");
     let backup = f.root.join("backup");
-    copy_tree(&content, &backup);
+    common::copy_tree(&content, &backup);
     std::fs::remove_dir_all(&content).unwrap();
     wait_for(&events, |s| !s["errors"].as_array().unwrap().is_empty());
-    copy_tree(&backup, &content);
+    common::copy_tree(&backup, &content);
     let restored = wait_for(&events, |s| s["errors"].as_array().unwrap().is_empty());
     assert!(restored["version"].as_u64() > Some(version));
     // Later edits are seen.
@@ -567,12 +602,4 @@ fn a_content_folder_deleted_and_restored_is_watched_again() {
         .get("/problems/formalism.html")
         .2
         .contains("耗费大量人力"));
-}
-
-fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
-    for (name, bytes) in common::tree(from) {
-        let path = to.join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
 }

@@ -22,16 +22,16 @@ pub struct BuildStatus {
 }
 
 /// The last good build in memory, for page-by-page updates.
-pub struct Builder {
+pub struct Rebuilder {
     root: PathBuf,
     site: PathBuf,
     live: Option<LiveSite>,
     status: BuildStatus,
 }
 
-impl Builder {
-    pub fn new(root: PathBuf, site: PathBuf) -> Builder {
-        Builder {
+impl Rebuilder {
+    pub fn new(root: PathBuf, site: PathBuf) -> Rebuilder {
+        Rebuilder {
             root,
             site,
             live: None,

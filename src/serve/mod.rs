@@ -24,7 +24,7 @@ use thiserror::Error;
 use tokio::sync::broadcast;
 
 pub use builder::BuildStatus;
-use builder::Builder;
+use builder::Rebuilder;
 
 /// First port tried when none is given; the next ones are tried if it is taken.
 const DEFAULT_PORT: u16 = 1111;
@@ -75,7 +75,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .tempdir()
         .map_err(|source| ServeError::TempFolder { source })?;
     let site = preview.path().join("site");
-    let mut builder = Builder::new(options.root.clone(), site.clone());
+    let mut builder = Rebuilder::new(options.root.clone(), site.clone());
     let first = builder.rebuild(&[], false);
     builder::report(&first);
     let (updates, _) = broadcast::channel(16);

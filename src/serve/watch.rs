@@ -14,7 +14,7 @@ use std::time::Duration;
 use notify::{EventKind, RecommendedWatcher, RecursiveMode};
 use notify_debouncer_full::{new_debouncer_opt, DebounceEventResult, Debouncer, NoCache};
 
-use super::builder::{report, Builder};
+use super::builder::{report, Rebuilder};
 use super::{ServeError, ServerState};
 
 /// Quiet time that ends a burst of file events.
@@ -25,7 +25,7 @@ const WATCHED: [&str; 4] = ["content", "templates", "static", "themes"];
 type FileDebouncer = Debouncer<RecommendedWatcher, NoCache>;
 
 /// Starts watching and the rebuild thread; watching stops when the returned value is dropped.
-pub fn start(builder: Builder, state: Arc<ServerState>) -> Result<WatchGuard, ServeError> {
+pub fn start(builder: Rebuilder, state: Arc<ServerState>) -> Result<WatchGuard, ServeError> {
     let root = builder.root().to_path_buf();
     let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer = new_debouncer_opt::<_, RecommendedWatcher, NoCache>(
@@ -58,7 +58,7 @@ pub struct WatchGuard {
 }
 
 fn rebuild_loop(
-    mut builder: Builder,
+    mut builder: Rebuilder,
     state: Arc<ServerState>,
     receiver: mpsc::Receiver<DebounceEventResult>,
     mut debouncer: FileDebouncer,

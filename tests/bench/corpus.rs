@@ -63,29 +63,30 @@ struct Row {
     title_edit_ms: f64,
 }
 
+/// `cargo bench --bench corpus -- [--pages N]… [--generator PATH]`
+#[derive(clap::Parser)]
+struct Args {
+    /// Corpus sizes to measure (repeatable); default 1,000 and 10,000.
+    #[arg(long = "pages")]
+    sizes: Vec<usize>,
+    /// The corpus generator; default ../shared/bench/gen_corpus.py.
+    #[arg(long)]
+    generator: Option<PathBuf>,
+    /// Passed by `cargo bench`.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let mut sizes = Vec::new();
-    let mut generator =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_corpus.py");
-    let mut i = 1;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--pages" => {
-                sizes.push(args[i + 1].parse().expect("--pages N"));
-                i += 1;
-            }
-            "--generator" => {
-                generator = PathBuf::from(&args[i + 1]);
-                i += 1;
-            }
-            _ => {} // cargo bench passes --bench
-        }
-        i += 1;
-    }
-    if sizes.is_empty() {
-        sizes = vec![1000, 10000];
-    }
+    let args = <Args as clap::Parser>::parse();
+    let generator = args.generator.unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_corpus.py")
+    });
+    let sizes = if args.sizes.is_empty() {
+        vec![1000, 10000]
+    } else {
+        args.sizes
+    };
     let work = if Path::new("/dev/shm").is_dir() {
         PathBuf::from("/dev/shm")
     } else {
@@ -330,13 +331,13 @@ struct BrowserTimings {
     warm_p95_ms: f64,
 }
 
+/// The size of a file gzipped at level 6 (what web servers use by default).
 fn gzip_size(path: &Path) -> u64 {
-    let output = Command::new("gzip")
-        .args(["-c", "-6"])
-        .arg(path)
-        .output()
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    encoder
+        .write_all(&fs::read(path).expect("read"))
         .expect("gzip");
-    output.stdout.len() as u64
+    encoder.finish().expect("gzip").len() as u64
 }
 
 /// Sum of the gzipped sizes of files under `dir` whose name starts with `prefix`.

@@ -1,6 +1,6 @@
-/* The search tokenizer, a line-by-line mirror of src/search.rs: the index was built with the
- * same rules, so query tokens and index tokens always agree. A shared fixture
- * (tests/fixtures/tokenizer.json) is checked against both. */
+/* The search tokenizer: the same rules as src/search/tokenizer.rs (not the same code: that one
+ * packs tokens into numbers), so query tokens and index tokens always agree. A shared
+ * fixture (tests/fixtures/tokenizer.json) is checked against both. */
 (function (global) {
   "use strict";
 
