@@ -283,3 +283,114 @@ fn there_are_reading_paths_for_a_course() {
         "{guides}"
     );
 }
+
+/// Copy check: no run of more than 20 characters of a page (front matter and body) is
+/// shared with a source document, after normalising (NFKC, whitespace dropped, every
+/// punctuation mark or symbol the same placeholder). Exempt: titles (`title:` lines and
+/// text inside 《》) and enumerations of short names (four or more items of at most six
+/// characters, such as the seven areas of a responsibility list).
+///
+/// The documents are not in this repository; `tests/fixtures/seed-windows.bin` holds the
+/// sorted FNV-1a hashes of their normalised 21-character windows. With
+/// `POLICYKB_SEEDS=<folder of the .txt documents>` the test writes that file anew.
+#[test]
+fn no_page_copies_more_than_twenty_characters_of_a_source() {
+    use unicode_normalization::UnicodeNormalization;
+    const WINDOW: usize = 21;
+    fn normalise(text: &str) -> Vec<char> {
+        text.chars()
+            .flat_map(|c| c.to_string().nfkc().collect::<Vec<char>>())
+            .filter(|c| !c.is_whitespace())
+            .map(|c| if c.is_alphanumeric() { c } else { '·' })
+            .collect()
+    }
+    fn hash(window: &[char]) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in window.iter().collect::<String>().bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash
+    }
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seed-windows.bin");
+    if let Some(seeds) = std::env::var_os("POLICYKB_SEEDS") {
+        let mut hashes = BTreeSet::new();
+        for entry in std::fs::read_dir(seeds).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "txt") {
+                let text = normalise(&std::fs::read_to_string(path).unwrap());
+                hashes.extend(text.windows(WINDOW).map(hash));
+            }
+        }
+        let bytes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        std::fs::write(&fixture, bytes).unwrap();
+    }
+    let seed_windows: BTreeSet<u64> = std::fs::read(&fixture)
+        .unwrap()
+        .chunks_exact(8)
+        .map(|b| u64::from_le_bytes(b.try_into().unwrap()))
+        .collect();
+    assert!(
+        seed_windows.len() > 10_000,
+        "{} windows",
+        seed_windows.len()
+    );
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut copies = Vec::new();
+    for entry in walkdir::WalkDir::new(&content).sort_by_file_name() {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let raw = std::fs::read_to_string(&path).unwrap();
+        for (number, line) in (1..).zip(raw.lines()) {
+            if line.starts_with("title:") || line.starts_with("short_title:") {
+                continue;
+            }
+            // Titles in 《》 are quoted on purpose; cut them out, keeping a break.
+            let mut kept = String::new();
+            let mut depth = 0;
+            for c in line.chars() {
+                match c {
+                    '《' => depth += 1,
+                    '》' if depth > 0 => {
+                        depth -= 1;
+                        kept.push('|');
+                    }
+                    _ if depth == 0 => kept.push(c),
+                    _ => {}
+                }
+            }
+            let text = normalise(&kept);
+            let mut i = 0;
+            while i + WINDOW <= text.len() {
+                let window = &text[i..i + WINDOW];
+                let mostly_text = window.iter().filter(|&&c| c == '·').count() < WINDOW / 2;
+                if !(mostly_text && seed_windows.contains(&hash(window))) {
+                    i += 1;
+                    continue;
+                }
+                let mut end = i + WINDOW;
+                while end < text.len()
+                    && seed_windows.contains(&hash(&text[end + 1 - WINDOW..=end]))
+                {
+                    end += 1;
+                }
+                let run: String = text[i..end].iter().collect();
+                let segments: Vec<&str> = run.split('·').filter(|s| !s.is_empty()).collect();
+                let enumeration =
+                    segments.len() >= 4 && segments.iter().all(|s| s.chars().count() <= 6);
+                if !enumeration {
+                    let shown = path.strip_prefix(&content).unwrap().display();
+                    copies.push(format!("content/{shown}:{number}: {run}"));
+                }
+                i = end;
+            }
+        }
+    }
+    assert!(
+        copies.is_empty(),
+        "runs shared with a source:\n{}",
+        copies.join("\n")
+    );
+}
