@@ -31,6 +31,16 @@ pub struct SiteConfig {
     pub levels: Vec<Level>,
     pub kinds: Vec<KindConfig>,
     pub tags: Vec<TagConfig>,
+    /// Groups of words a search treats as the same (`synonyms:`).
+    pub synonyms: Vec<SynonymGroup>,
+}
+
+/// Words that mean the same thing to a reader, e.g. 上热中温下冷 and 压力传导层层递减. An
+/// entry `@/folder/file.md` stands for that page's title and aliases.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SynonymGroup {
+    pub terms: Vec<(String, Position)>,
+    pub at: Position,
 }
 
 /// A level (层面): one row of the map of problem categories.
@@ -72,6 +82,7 @@ const KEYS: &[&str] = &[
     "levels",
     "kinds",
     "tags",
+    "synonyms",
 ];
 
 /// A configuration as far as it could be read, and every problem in it.
@@ -146,6 +157,7 @@ impl SiteConfig {
                         description: String::new(),
                     })
                 }
+                "synonyms" => config.synonyms = reader.synonyms(value),
                 other => {
                     let d = reader
                         .diagnostic(&format!("key:{other}"), format!("unknown key `{other}`"))
@@ -360,6 +372,63 @@ impl Reader<'_> {
             }
         }
         entries
+    }
+
+    /// `synonyms:`: a list of groups, each a list of two or more words.
+    fn synonyms(&mut self, value: Value) -> Vec<SynonymGroup> {
+        let hint = "write each group as a list of words that mean the same: `- [上热中温下冷, 压力传导层层递减]`";
+        let Value::Sequence(groups) = value else {
+            self.error(
+                "synonyms",
+                "`synonyms` must be a list of groups".into(),
+                Some(hint.into()),
+            );
+            return Vec::new();
+        };
+        let mut result = Vec::new();
+        for (i, group) in groups.into_iter().enumerate() {
+            let path = format!("synonyms.{i}");
+            let at = self.position(&path);
+            let items = match group {
+                Value::Sequence(items) => items,
+                _ => {
+                    self.error(
+                        &path,
+                        "a synonym group must be a list of words".into(),
+                        Some(hint.into()),
+                    );
+                    continue;
+                }
+            };
+            let mut terms: Vec<(String, Position)> = Vec::new();
+            for (j, item) in items.into_iter().enumerate() {
+                let item_path = format!("{path}.{j}");
+                match item {
+                    Value::String(text) if !text.trim().is_empty() => {
+                        let text = text.trim().to_string();
+                        if !terms.iter().any(|(t, _)| *t == text) {
+                            terms.push((text, self.position(&item_path)));
+                        }
+                    }
+                    Value::Number(n) => terms.push((n.to_string(), self.position(&item_path))),
+                    _ => self.error(
+                        &item_path,
+                        "a synonym must be a word".into(),
+                        Some(hint.into()),
+                    ),
+                }
+            }
+            if terms.len() < 2 {
+                self.error(
+                    &path,
+                    "a synonym group needs two or more different words".into(),
+                    Some(hint.into()),
+                );
+                continue;
+            }
+            result.push(SynonymGroup { terms, at });
+        }
+        result
     }
 
     fn finish(self, config: Option<SiteConfig>) -> ParsedConfig {

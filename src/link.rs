@@ -87,6 +87,7 @@ pub fn link(
     if complete {
         warn_orphans(&records, diagnostics);
     }
+    let synonyms = resolve_synonyms(&config, &records, &by_content_path, diagnostics);
     let by_kind = Kind::ALL
         .iter()
         .map(|kind| {
@@ -101,9 +102,54 @@ pub fn link(
         tags,
         by_content_path,
         by_kind,
+        synonyms,
         theme,
         assets,
     }
+}
+
+/// The synonym groups of `site.yaml` with `@/…` entries replaced by the page's title and
+/// aliases; an entry naming no page is an error.
+fn resolve_synonyms(
+    config: &SiteConfig,
+    records: &[PageRecord],
+    by_content_path: &HashMap<String, PageId>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Vec<String>> {
+    let config_file = Path::new("content").join(CONFIG_FILE);
+    let mut groups = Vec::new();
+    for group in &config.synonyms {
+        let mut terms: Vec<String> = Vec::new();
+        for (term, at) in &group.terms {
+            match term.strip_prefix(markdown::INTERNAL_LINK_PREFIX) {
+                Some(path) => match by_content_path.get(path) {
+                    Some(&id) => {
+                        let meta = &records[id].page.meta;
+                        terms.push(meta.title.clone());
+                        terms.extend(meta.aliases.iter().cloned());
+                    }
+                    None => {
+                        let d = Diagnostic::error(
+                            &config_file,
+                            format!("synonym `{term}` names no page"),
+                        )
+                        .at(at.line, at.column);
+                        let known = by_content_path.keys().map(String::as_str);
+                        diagnostics.push(match closest_match(path, known) {
+                            Some(best) => d.with_hint(format!("did you mean `@/{best}`?")),
+                            None => d.with_hint(
+                                "name a page file under content/, e.g. `@/problems/example.md`",
+                            ),
+                        });
+                    }
+                },
+                None => terms.push(term.clone()),
+            }
+        }
+        terms.dedup();
+        groups.push(terms);
+    }
+    groups
 }
 
 /// The reading order: kind, then `order`, then slug (then file, for a stable tie-break).

@@ -174,8 +174,14 @@ impl LiveSite {
             files.extend(built.index.update_page(site, *id, old_meta, old_text));
         }
         if !text_only {
-            files.push(search::meta_file(site, built.index.shards));
+            files.push(search::meta_file(site, &built.index));
+            files.push(search::sounds_file(site));
         }
+        // One file may have been produced twice (meta.js): the last one is the newest.
+        let mut seen = std::collections::HashSet::new();
+        files.reverse();
+        files.retain(|f| seen.insert(f.path.clone()));
+        files.reverse();
         built.report.warnings = diagnostics.into_sorted();
         let count = files.len();
         for file in &files {

@@ -60,6 +60,9 @@ pub struct RenderedMarkdown {
     pub plain_text: String,
     /// Every id in the body, for checking `#anchor` links.
     pub anchors: Vec<String>,
+    /// Where each heading starts in `plain_text` (in UTF-16 units, as JavaScript counts),
+    /// with its id: search results link to the section of their match.
+    pub sections: Vec<(usize, String)>,
 }
 
 /// Where an internal link leads once resolved: the URL, and the text an empty link shows.
@@ -208,6 +211,9 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
     let mut toc = Vec::new();
     let mut ids = Ids::default();
     let mut plain_text = String::new();
+    let mut plain_units = 0;
+    let mut sections = Vec::new();
+    let mut heading_starts_at = 0;
     let mut events: Vec<Event> = Vec::new();
     let mut heading: Option<(HeadingLevel, Vec<Event>)> = None;
     let mut footnotes = Footnotes::default();
@@ -221,11 +227,16 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
             // `[](@/…)`: the link shows its target's short title.
             pending = Some(Event::Text(CowStr::from(label)));
         }
+        if let Event::Start(Tag::Heading { .. }) = &event {
+            heading_starts_at = plain_units;
+        }
         if let Event::Text(text) | Event::Code(text) = &event {
             plain_text.push_str(text);
+            plain_units += text.encode_utf16().count();
         }
         if matches!(event, Event::SoftBreak | Event::HardBreak | Event::End(_)) {
             plain_text.push('\n');
+            plain_units += 1;
         }
         let event = match footnotes.rewrite(event, &mut ids) {
             Some(event) => event,
@@ -237,6 +248,7 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
                 if let Some((level, inner)) = heading.take() {
                     let title = text_of(&inner);
                     let id = ids.unique(&heading_id(&title));
+                    sections.push((heading_starts_at, id.clone()));
                     if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
                         toc.push(TocEntry {
                             level: level as u8,
@@ -271,6 +283,7 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
         toc,
         plain_text,
         anchors: ids.taken(),
+        sections,
     }
 }
 
@@ -451,6 +464,19 @@ mod tests {
         let ids: Vec<&str> = out.toc.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["表现", "表现-1", "危害-一"]);
         assert!(out.html.contains("<h2 id=\"表现\">"), "{}", out.html);
+    }
+
+    #[test]
+    fn sections_say_where_each_heading_starts_in_the_plain_text() {
+        let out = render_plain("导言。\n\n## 表现\n\n正文。\n\n## 危害𠀀\n\n更多。\n");
+        let starts: Vec<(usize, &str)> = out
+            .sections
+            .iter()
+            .map(|(at, id)| (*at, id.as_str()))
+            .collect();
+        assert_eq!(starts, [(4, "表现"), (11, "危害𠀀")]);
+        let units: Vec<u16> = out.plain_text.encode_utf16().collect();
+        assert_eq!(String::from_utf16(&units[11..13]).unwrap(), "危害");
     }
 
     #[test]

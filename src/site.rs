@@ -28,6 +28,8 @@ pub struct Site {
     pub by_content_path: HashMap<String, PageId>,
     /// Per kind (in `Kind::ALL` order), its pages in reading order.
     pub by_kind: Vec<Vec<PageId>>,
+    /// Groups of words search treats as one (from `site.yaml`, `@/` entries expanded).
+    pub synonyms: Vec<Vec<String>>,
     pub theme: Theme,
     /// Files copied next to the pages.
     pub assets: Vec<Asset>,
@@ -63,6 +65,8 @@ pub struct RenderedText {
     pub plain_text: String,
     /// Every `id` in the body (headings, footnotes), for checking `#anchor` links.
     pub anchors: Vec<String>,
+    /// Where each heading starts in `plain_text` (UTF-16 units), with its id.
+    pub sections: Vec<(usize, String)>,
 }
 
 impl PageRecord {

@@ -47,12 +47,13 @@ fn search_url(base: &str, query: &str) -> String {
     format!("{base}search.html?q={encoded}")
 }
 
-/// Result links of the search page, in order, once the search has run.
+/// Result pages of the search page (links without `?highlight=…#section`), in order, once
+/// the search has run; tag results are left out.
 fn results(tab: &Tab) -> Vec<String> {
     wait_for(tab, "document.getElementById('search-status').textContent.length > 0 && !document.getElementById('search-status').textContent.includes('正在加载')");
     serde_json::from_value(eval(
         tab,
-        "Array.from(document.querySelectorAll('#search-results a'), a => a.getAttribute('href'))",
+        "Array.from(document.querySelectorAll('#search-results li:not(.tag-item) a'), a => a.getAttribute('href').split(/[?#]/)[0])",
     ))
     .unwrap()
 }
@@ -84,13 +85,15 @@ fn check_phrases_words_and_no_results(tab: &Tab, base: &str) {
     let all_contain = eval_async(
         tab,
         "PolicykbSearch.query('\"以会议落实会议\"')\
-            .then(f => f.results.every(r => r.doc.haystack.includes('以会议落实会议')))",
+            .then(f => f.results.filter(r => r.full).every(r => r.doc.haystack.includes('以会议落实会议')))",
     );
     assert_eq!(all_contain, true);
     // The bigrams of 会议落实 appear in many pages; the phrase is rarer than its words.
     let count = |q: &str| {
         let query = serde_json::to_string(q).unwrap();
-        let js = format!("PolicykbSearch.query({query}).then(f => f.results.length)");
+        let js = format!(
+            "PolicykbSearch.query({query}).then(f => f.results.filter(r => r.full).length)"
+        );
         eval_async(tab, &js).as_u64().unwrap()
     };
     let phrase = count("\"落实会议\"");
@@ -100,11 +103,11 @@ fn check_phrases_words_and_no_results(tab: &Tab, base: &str) {
         "phrase {phrase}, words {words}"
     );
 
-    // Several words: all must match.
+    // Several words: all must match, in every full match.
     let both = eval_async(
         tab,
         "PolicykbSearch.query('容错 问责')\
-            .then(f => PolicykbSearch.withText(f.results.map(r => r.doc)))\
+            .then(f => PolicykbSearch.withText(f.results.filter(r => r.full).map(r => r.doc)))\
             .then(docs => docs.length > 0 && docs.every(d => d.haystack.includes('容错') && d.haystack.includes('问责')))",
     );
     assert_eq!(both, true);
@@ -152,7 +155,7 @@ fn check_filters(tab: &Tab, base: &str) {
         unfiltered,
         filtered.len()
     );
-    let tagged = eval_async(tab, "PolicykbSearch.query('问责', {tag: 'fault-tolerance'}).then(f => f.results.every(r => r.doc.tags.includes('fault-tolerance')))");
+    let tagged = eval_async(tab, "PolicykbSearch.query('问责', {tag: 'fault-tolerance'}).then(f => f.results.length > 0 && f.results.every(r => r.doc.tags.includes('fault-tolerance')))");
     assert_eq!(tagged, true);
 }
 
@@ -167,17 +170,174 @@ fn check_type_ahead_and_keyboard(tab: &Tab, base: &str) {
     );
     let first = eval(
         tab,
-        "document.querySelector('#search-dropdown li a').getAttribute('href')",
+        "document.querySelector('#search-dropdown li a').getAttribute('href').split('?')[0]",
     );
     assert_eq!(first, "responsibilities/dual-duty.html");
+    // A combobox: the input controls a listbox and names the active option.
+    assert_eq!(
+        eval(
+            tab,
+            "document.getElementById('search-input').getAttribute('aria-expanded')"
+        ),
+        "true"
+    );
+    assert_eq!(
+        eval(
+            tab,
+            "document.querySelectorAll('#search-dropdown [role=listbox] [role=option]').length > 0"
+        ),
+        true
+    );
     let highlighted = eval(
         tab,
         "document.querySelector('#search-dropdown mark').textContent",
     );
     assert_eq!(highlighted, "一岗双责");
     tab.press_key("ArrowDown").unwrap();
+    assert_eq!(
+        eval(
+            tab,
+            "document.getElementById('search-input').getAttribute('aria-activedescendant')"
+        ),
+        "search-option-0"
+    );
+    assert_eq!(
+        eval(
+            tab,
+            "document.getElementById('search-option-0').getAttribute('aria-selected')"
+        ),
+        "true"
+    );
     tab.press_key("Enter").unwrap();
-    wait_for(tab, "location.href.endsWith('responsibilities/dual-duty.html') && document.readyState === 'complete'");
+    wait_for(tab, "location.pathname.endsWith('responsibilities/dual-duty.html') && document.readyState === 'complete'");
+    // The page opens with the words searched for marked.
+    wait_for(
+        tab,
+        "document.querySelectorAll('article .content mark.search-hit').length > 0",
+    );
+}
+
+/// Queries as readers type them: questions, other words, traditional characters, pinyin,
+/// a wrong character; and the page that must be among the first three.
+const READER_QUERIES: &[(&str, &str)] = &[
+    // A question around a term.
+    ("什么叫一岗双责", "responsibilities/dual-duty.html"),
+    (
+        "如何做好谈心谈话",
+        "countermeasures/talks-and-reminders.html",
+    ),
+    (
+        "基层党建为什么弱化",
+        "problems/weak-grassroots-party-building.html",
+    ),
+    ("班子成员的责任是什么", "responsibilities/dual-duty.html"),
+    // The same idea in other words (title and alias characters).
+    ("上头热底下冷", "problems/diminishing-pressure.html"),
+    // Traditional characters.
+    ("監督責任", "responsibilities/supervisory.html"),
+    ("壓力傳導", "problems/diminishing-pressure.html"),
+    // Pinyin, full or initials.
+    ("yigang shuangze", "responsibilities/dual-duty.html"),
+    ("ygsz", "responsibilities/dual-duty.html"),
+    ("rongcuo jiucuo", "countermeasures/fault-tolerance.html"),
+    // One wrong character, as an input method picks it.
+    ("一岗双则", "responsibilities/dual-duty.html"),
+    ("容错究错", "countermeasures/fault-tolerance.html"),
+];
+
+fn check_how_readers_type(tab: &Tab, base: &str) {
+    let mut wrong = Vec::new();
+    for (query, expected) in READER_QUERIES {
+        open(tab, &search_url(base, query));
+        let found = results(tab);
+        if !found.iter().take(3).any(|u| u == expected) {
+            wrong.push(format!(
+                "{query}: expected {expected} in the top 3, got {:?}",
+                &found[..found.len().min(3)]
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // A wrong character: the page says what it searched for instead, one click away.
+    open(tab, &search_url(base, "一岗双则"));
+    results(tab);
+    let suggestion = eval(
+        tab,
+        "document.querySelector('#search-suggestion a')?.textContent || ''",
+    );
+    assert_eq!(suggestion, "一岗双责");
+
+    // A question frame alone ranks nothing: no page is first because it says 什么是.
+    let frame = eval_async(
+        tab,
+        "PolicykbSearch.query('什么是').then(f => f.results.length + f.clauses.length)",
+    );
+    assert_eq!(frame, 0);
+    let framed = eval_async(
+        tab,
+        "PolicykbSearch.query('什么是稻草人').then(f => f.results[0].doc.url)",
+    );
+    let plain = eval_async(
+        tab,
+        "PolicykbSearch.query('稻草人').then(f => f.results[0].doc.url)",
+    );
+    assert_eq!(framed, plain);
+
+    // Partial matches come after the full ones, labelled.
+    open(tab, &search_url(base, "怎样落实监管责任"));
+    assert_eq!(
+        results(tab).first().map(String::as_str),
+        Some("responsibilities/regulatory.html")
+    );
+    assert_eq!(
+        eval(
+            tab,
+            "document.querySelector('#search-results .match-partial') !== null"
+        ),
+        true
+    );
+
+    // A tag whose name matches is a result of its own.
+    open(tab, &search_url(base, "形式主义"));
+    results(tab);
+    assert_eq!(
+        eval(
+            tab,
+            "document.querySelector('#search-results .tag-item a').getAttribute('href')"
+        ),
+        "tags/formalism.html"
+    );
+
+    // One search box on the search page.
+    assert_eq!(
+        eval(
+            tab,
+            "document.querySelectorAll('input[type=search]').length"
+        ),
+        1
+    );
+}
+
+fn check_landing_on_the_answer(tab: &Tab, base: &str) {
+    open(tab, &search_url(base, "稻草人"));
+    let href = eval(
+        tab,
+        "document.querySelector('#search-results li:not(.tag-item) a').getAttribute('href')",
+    );
+    let href = href.as_str().unwrap().to_string();
+    assert!(href.contains("?highlight=") && href.contains('#'), "{href}");
+    tab.wait_for_element("#search-results li:not(.tag-item) a")
+        .unwrap()
+        .click()
+        .unwrap();
+    wait_for(tab, "document.readyState === 'complete' && document.querySelectorAll('mark.search-hit').length > 0");
+    // The section of the match is open, and the match is on the screen.
+    let marked = eval(tab, "(() => { const m = document.querySelector('mark.search-hit'); const r = m.getBoundingClientRect(); return m.textContent === '稻草人' && r.top >= 0 && r.bottom <= innerHeight; })()");
+    assert_eq!(marked, true);
+    let section = eval(tab, "decodeURIComponent(location.hash.slice(1))");
+    let heading = eval(tab, "(() => { const m = document.querySelector('mark.search-hit'); let n = m; while (n && !/^H[23]$/.test(n.tagName)) { n = n.previousElementSibling || n.parentElement; } return n ? n.id : ''; })()");
+    assert_eq!(section, heading, "landed on the wrong section");
 }
 
 #[test]
@@ -190,6 +350,8 @@ fn search_over_http_under_a_sub_path() {
     check_phrases_words_and_no_results(&tab, &server.base_url);
     check_filters(&tab, &server.base_url);
     check_type_ahead_and_keyboard(&tab, &server.base_url);
+    check_how_readers_type(&tab, &server.base_url);
+    check_landing_on_the_answer(&tab, &server.base_url);
     // Typing on the search page puts the query in the address, so it can be linked.
     open(&tab, &format!("{}search.html", server.base_url));
     results(&tab);
@@ -215,6 +377,8 @@ fn search_from_file_urls() {
     check_phrases_words_and_no_results(&tab, &base);
     check_filters(&tab, &base);
     check_type_ahead_and_keyboard(&tab, &base);
+    check_how_readers_type(&tab, &base);
+    check_landing_on_the_answer(&tab, &base);
 }
 
 #[test]
@@ -229,8 +393,10 @@ fn tokenizers_agree_and_results_are_escaped() {
     let chromium = browser::browser();
     let tab = chromium.new_tab().unwrap();
 
-    // The JavaScript tokenizer gives exactly what the Rust one does, on the shared fixture.
+    // The JavaScript tokenizer gives exactly what the Rust one does, on the shared fixture
+    // (with the folding pairs of the site's index, for the traditional characters).
     open(&tab, &format!("{}index.html", server.base_url));
+    eval_async(&tab, "PolicykbSearch.loadMeta().then(() => true)");
     let fixture = include_str!("fixtures/tokenizer.json");
     let cases: Vec<(String, Vec<String>)> = serde_json::from_str(fixture).unwrap();
     for (input, expected) in &cases {

@@ -394,3 +394,111 @@ fn no_page_copies_more_than_twenty_characters_of_a_source() {
         copies.join("\n")
     );
 }
+
+/// Readers cannot decode our file numbers: every citation names the document.
+#[test]
+fn no_page_cites_a_source_by_a_file_number() {
+    let numbered = regex::Regex::new(
+        r"文献\s*\d{3}|\d{3}_[0-9a-f]{8,}|(?:^|[^0-9A-Za-z_./#%-])0\d{2}\s*(?:主张|认为|指出|提出|把|将|在|的|强调|提到|所|说)",
+    )
+    .unwrap();
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let mut found = Vec::new();
+    for entry in walkdir::WalkDir::new(&content) {
+        let path = entry.unwrap().into_path();
+        if path.extension().is_some_and(|e| e == "md") {
+            for (number, line) in (1..).zip(std::fs::read_to_string(&path).unwrap().lines()) {
+                if let Some(m) = numbered.find(line) {
+                    found.push(format!("{}:{number}: {}", path.display(), m.as_str()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
+
+/// A page whose text cites a document, by a link or by its title, lists it in `sources:`.
+#[test]
+fn every_source_a_page_cites_is_in_its_sources_list() {
+    let Bundled { site, .. } = bundled();
+    let documents: Vec<(String, Vec<String>)> = pages(&site, Kind::Source)
+        .map(|(_, source)| {
+            let short = source.short_title().trim_start_matches('《');
+            let short = short.split('》').next().unwrap_or(short).to_string();
+            (source.slug.clone(), vec![source.meta.title.clone(), short])
+        })
+        .collect();
+    let mut missing = Vec::new();
+    for (id, record) in site.pages.iter().enumerate() {
+        let page = &record.page;
+        if page.kind == Kind::Source {
+            continue;
+        }
+        let linked = record
+            .links
+            .iter()
+            .map(|l| site.page(l.target))
+            .filter(|t| t.kind == Kind::Source)
+            .map(|t| t.slug.clone());
+        let named = documents
+            .iter()
+            .filter(|(_, titles)| titles.iter().any(|t| page.body.contains(t.as_str())))
+            .map(|(slug, _)| slug.clone());
+        for slug in linked.chain(named) {
+            if !page.meta.sources.contains(&slug) {
+                missing.push(format!("{} (page {id}) cites {slug}", page.file.display()));
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The pages trainers and cadres asked for, each drawing on the sources.
+#[test]
+fn the_topic_pages_exist_and_cite_their_sources() {
+    let Bundled { site, .. } = bundled();
+    let wanted = [
+        ("为什么要压实管党治党责任", 3),
+        ("问责的阶梯", 2),
+        ("各类主体的责任对照", 3),
+        ("思想建设与理论武装", 2),
+        ("干部能力与严管厚爱", 2),
+        ("班子如何开展履责检视", 2),
+        ("术语", 4),
+    ];
+    for (title, sources) in wanted {
+        let page = pages(&site, Kind::Guide)
+            .map(|(_, p)| p)
+            .find(|p| p.meta.title == title)
+            .unwrap_or_else(|| panic!("no guide page titled {title}"));
+        assert!(
+            page.meta.sources.len() >= sources,
+            "{title} cites {} sources",
+            page.meta.sources.len()
+        );
+        assert!(page.body.chars().count() > 800, "{title} is a stub");
+    }
+    let glossary = pages(&site, Kind::Guide)
+        .map(|(_, p)| p)
+        .find(|p| p.meta.title == "术语")
+        .unwrap();
+    for term in [
+        "两个责任",
+        "第一责任人",
+        "一岗双责",
+        "分管责任",
+        "监管责任",
+        "三会一课",
+        "四风",
+        "留痕主义",
+        "中梗阻",
+        "稻草人",
+        "治党三问",
+        "双清单双交办",
+        "后半篇文章",
+    ] {
+        assert!(glossary.body.contains(term), "the glossary lacks {term}");
+    }
+}

@@ -109,6 +109,7 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
             let _ = site.pages[*id].rendered.set(RenderedText {
                 plain_text: body.plain_text,
                 anchors: body.anchors,
+                sections: body.sections,
             });
             context.insert(
                 "page",

@@ -65,6 +65,8 @@ pub struct SiteView {
     /// Guide pages (about, how to use, study paths) for the navigation.
     pub guides: Vec<LinkView>,
     pub page_count: usize,
+    /// Where the search index lives, relative to the root (`search/`).
+    pub search_folder: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -151,6 +153,7 @@ pub fn site_view(site: &Site) -> SiteView {
             .collect(),
         guides: links(site, site.pages_of(Kind::Guide).iter().copied()),
         page_count: site.pages.len(),
+        search_folder: format!("{}/", urls::SEARCH_FOLDER),
     }
 }
 

@@ -8,15 +8,19 @@
 //!   the shard count and chunk size;
 //! - `search/p-N.js`: token → postings, for the tokens whose `shard_of` is N, so a query
 //!   downloads only the shards of its own tokens;
-//! - `search/t-N.js`: summary and plain text of pages `N*TEXT_CHUNK ..`, for verifying
-//!   phrases and showing snippets.
+//! - `search/t-N.js`: summary, plain text and section starts of pages `N*TEXT_CHUNK ..`,
+//!   for verifying phrases, showing snippets and linking to the section of a match;
+//! - `search/sounds.js`: pinyin of titles, aliases and tags, and homophones (see `sounds`),
+//!   loaded only for Latin-letter queries and typos.
 //!
 //! Each file calls `PolicykbIndex.receive(name, data)`.
 //!
 //! (The crate elasticlunr-rs was tried first; its JSON trie took 0.9 s and 17 MB per 1,000
 //! pages, far from the targets, so the index is built here; see README.md.)
 
+pub mod fold;
 pub mod postings;
+pub mod sounds;
 pub mod tokenizer;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -56,8 +60,10 @@ pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diag
         .chain(text_files)
         .filter_map(Result::err)
         .collect();
-    if let Err(problem) = emit(meta_file(site, index.shards)) {
-        problems.push(problem);
+    for file in [meta_file(site, &index), sounds_file(site)] {
+        if let Err(problem) = emit(file) {
+            problems.push(problem);
+        }
     }
     if problems.is_empty() {
         Ok(index)
@@ -71,6 +77,9 @@ pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diag
 pub struct SearchIndex {
     pub shards: u32,
     by_shard: Vec<BTreeMap<String, Postings>>,
+    /// Han character → how many index tokens contain it: the characters the site uses,
+    /// which decide the part of the folding table the browser gets.
+    chars: BTreeMap<char, u32>,
 }
 
 impl SearchIndex {
@@ -79,16 +88,29 @@ impl SearchIndex {
         let shards = shard_count(site.pages.len());
         let mut by_shard: Vec<BTreeMap<String, Postings>> =
             (0..shards).map(|_| BTreeMap::new()).collect();
+        let mut chars = BTreeMap::new();
+        for key in han.keys() {
+            count_chars(&mut chars, &Token::Han(*key).text(), 1);
+        }
         let all = han.into_iter().map(|(k, p)| (Token::Han(k).text(), p));
         for (token, postings) in all.chain(words) {
             by_shard[shard_of(&token, shards) as usize].insert(token, postings);
         }
-        SearchIndex { shards, by_shard }
+        SearchIndex {
+            shards,
+            by_shard,
+            chars,
+        }
+    }
+
+    /// The folding pairs the browser needs (see `fold::pairs_for`).
+    fn fold_pairs(&self) -> String {
+        fold::pairs_for(&self.chars.keys().copied().collect())
     }
 
     /// Number of files the index writes for a site of `pages` pages.
     pub fn file_count(&self, pages: usize) -> usize {
-        self.shards as usize + pages.div_ceil(TEXT_CHUNK) + 1
+        self.shards as usize + pages.div_ceil(TEXT_CHUNK) + 2
     }
 
     fn shard_file(&self, n: u32) -> OutputFile {
@@ -100,8 +122,9 @@ impl SearchIndex {
     }
 
     /// Replaces the tokens of one page (its text or front matter changed, not its place in
-    /// the site) and returns the files to rewrite: the shards whose tokens changed and the
-    /// page's text chunk. `meta.js` is the caller's to rewrite if titles, tags or levels changed.
+    /// the site) and returns the files to rewrite: the shards whose tokens changed, the
+    /// page's text chunk, and `meta.js` if the characters the site uses changed. (`meta.js`
+    /// and `sounds.js` are the caller's to rewrite if titles, tags or levels changed.)
     pub fn update_page(
         &mut self,
         site: &Site,
@@ -113,6 +136,7 @@ impl SearchIndex {
             .into_texts()
             .into_iter()
             .collect();
+        let pairs_before = self.fold_pairs();
         let record = &site.pages[page];
         let new: BTreeMap<String, Placement> =
             tokens_of(site, &record.page.meta, record.plain_text())
@@ -137,28 +161,75 @@ impl SearchIndex {
                 let at = entries.partition_point(|(p, _)| *p < page as u32);
                 entries.insert(at, (page as u32, placement));
             }
+            let was_new = postings.entries().is_empty();
             if entries.is_empty() {
                 self.by_shard[shard].remove(token);
+                count_chars(&mut self.chars, token, -1);
             } else {
                 *postings = Postings::from_entries(&entries);
+                if was_new {
+                    count_chars(&mut self.chars, token, 1);
+                }
             }
             touched.insert(shard as u32);
         }
         let mut files: Vec<OutputFile> = touched.into_iter().map(|n| self.shard_file(n)).collect();
         files.push(text_file(site, page / TEXT_CHUNK));
+        if self.fold_pairs() != pairs_before {
+            files.push(meta_file(site, self));
+        }
         files
     }
 }
 
-/// `search/t-N.js`: summary and text of pages `N*TEXT_CHUNK..`.
+/// Adds `by` to the count of every Han character of `token`.
+fn count_chars(chars: &mut BTreeMap<char, u32>, token: &str, by: i32) {
+    for c in token.chars().filter(|c| is_han(*c)) {
+        let count = chars.entry(c).or_insert(0);
+        *count = count.saturating_add_signed(by);
+        if *count == 0 {
+            chars.remove(&c);
+        }
+    }
+}
+
+/// Where each heading starts in a page's text (UTF-16 units), with its id.
+type Sections = [(usize, String)];
+
+/// `search/t-N.js`: summary, text and section starts of pages `N*TEXT_CHUNK..`.
 fn text_file(site: &Site, n: usize) -> OutputFile {
     let start = n * TEXT_CHUNK;
     let end = (start + TEXT_CHUNK).min(site.pages.len());
-    let chunk: Vec<(&str, &str)> = site.pages[start..end]
+    let none: &Sections = &[];
+    let chunk: Vec<(&str, &str, &Sections)> = site.pages[start..end]
         .iter()
-        .map(|r| (r.page.meta.summary.as_str(), r.plain_text()))
+        .map(|r| {
+            let sections = r.rendered.get().map_or(none, |t| t.sections.as_slice());
+            (r.page.meta.summary.as_str(), r.plain_text(), sections)
+        })
         .collect();
     script_file(&format!("t-{n}"), &chunk)
+}
+
+/// `search/sounds.js`: pinyin of every title, alias and tag name, and their homophones.
+pub fn sounds_file(site: &Site) -> OutputFile {
+    let mut terms = Vec::new();
+    for (id, record) in site.pages.iter().enumerate() {
+        let meta = &record.page.meta;
+        for text in std::iter::once(&meta.title).chain(&meta.aliases) {
+            terms.push(sounds::Term {
+                text: text.clone(),
+                target: id as i64,
+            });
+        }
+    }
+    for (i, tag) in site.config.tags.iter().enumerate() {
+        terms.push(sounds::Term {
+            text: tag.name.clone(),
+            target: -(i as i64) - 1,
+        });
+    }
+    script_file("sounds", &sounds::build(&terms))
 }
 
 /// The tokens of a page: title; aliases and tag names; summary and body text.
@@ -202,14 +273,18 @@ fn collect_postings(site: &Site) -> (HanPostings, WordPostings) {
 
 /// `search/meta.js`, written by every build and again after an edit changed a page's title,
 /// aliases, kind, level or tags.
-pub fn meta_file(site: &Site, shards: u32) -> OutputFile {
-    script_file("meta", &meta(site, shards))
+pub fn meta_file(site: &Site, index: &SearchIndex) -> OutputFile {
+    script_file("meta", &meta(site, index))
 }
 
 #[derive(Serialize)]
 struct Meta {
     shards: u32,
     chunk: usize,
+    /// Traditional/simplified pairs the site needs, two characters each.
+    fold: String,
+    /// Synonym groups, folded.
+    synonyms: Vec<Vec<String>>,
     kinds: Vec<(String, String)>,
     levels: Vec<(String, String)>,
     tags: Vec<(String, String)>,
@@ -220,7 +295,7 @@ struct Meta {
 /// `[url, title, kind index, level index or -1, [tag indices], [aliases]]`.
 type MetaPage = (String, String, usize, i64, Vec<usize>, Vec<String>);
 
-fn meta(site: &Site, shards: u32) -> Meta {
+fn meta(site: &Site, index: &SearchIndex) -> Meta {
     let config = &site.config;
     let kinds: Vec<_> = config.kinds_present().collect();
     let level_index: BTreeMap<&str, usize> = config
@@ -257,9 +332,21 @@ fn meta(site: &Site, shards: u32) -> Meta {
             )
         })
         .collect();
+    let folded = |term: &String| -> String {
+        term.chars()
+            .map(tokenizer::fold_char)
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
     Meta {
-        shards,
+        shards: index.shards,
         chunk: TEXT_CHUNK,
+        fold: index.fold_pairs(),
+        synonyms: site
+            .synonyms
+            .iter()
+            .map(|group| group.iter().map(folded).collect())
+            .collect(),
         kinds: kinds
             .iter()
             .map(|k| (k.slug().to_string(), site.kind_name(*k).to_string()))

@@ -1,8 +1,8 @@
 //! The tokenizer shared with the browser (`static/tokenizer.js` does the same steps).
 //!
-//! Text is normalised (full-width → half-width, lower case), Han runs become overlapping
-//! bigrams (a lone Han character stays itself), Latin/digit runs stay whole, and anything
-//! else ends a run. There are no stop words: dropping 的/了 would break 目的/了解. This is a
+//! Text is normalised (full-width → half-width, traditional → simplified, lower case), Han
+//! runs become overlapping bigrams (a lone Han character stays itself), Latin/digit runs stay
+//! whole, and anything else ends a run. There are no stop words: dropping 的/了 would break 目的/了解. This is a
 //! wire format: a built site's index holds these tokens, and the browser must make the same
 //! ones from a query, so it is written by hand here and in JavaScript, and a shared fixture
 //! (`tests/fixtures/tokenizer.json`) checks both.
@@ -92,11 +92,16 @@ impl TokenState {
     }
 }
 
+/// The character as the index sees it: half-width, simplified (not yet lower-cased).
+pub fn fold_char(c: char) -> char {
+    super::fold::simplified(half_width(c))
+}
+
 /// Calls `visit` with every token of `text`, in order: Han bigrams, whole Latin/digit words.
 pub fn for_each_token(text: &str, mut visit: impl FnMut(Token<'_>)) {
     let mut state = TokenState::default();
     for c in text.chars() {
-        let c = half_width(c);
+        let c = fold_char(c);
         if c.is_ascii() || is_han(c) {
             state.feed(c.to_ascii_lowercase(), &mut visit);
         } else {

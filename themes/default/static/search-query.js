@@ -1,0 +1,468 @@
+/* policykb search, part 2 of 3: understanding a query and ranking pages.
+ *
+ * A query becomes clauses: "quoted phrases" (exact) and words. Question frames and function
+ * words (什么是, 如何, 怎样, 为什么, 的问题 …) are removed first: in a small knowledge base they
+ * are rare, so a plain idf would give them the highest weight and let them decide the ranking.
+ *
+ * Ranking is BM25-like over bigrams: every token contributes its idf times the weight of
+ * where it stands on the page (title > alias/tag > repeated in the text > once). A page
+ * holding every token of every clause, with multi-token clauses found verbatim in its text,
+ * is a full match (完全匹配); a page covering at least half of the query's weight is a
+ * partial match (部分匹配), shown after the full ones. Tokens found next to each other in the
+ * text count more (the longest stretch of the query found verbatim), and a title or alias
+ * equal to the query comes first. Synonym groups (site.yaml) add alternative clauses.
+ *
+ * When there is no full match: a query in Latin letters is read as pinyin (full or
+ * initials) of titles, aliases and tags; a query one character away from a title, alias or
+ * tag (above all a homophone, which is what input methods produce) gets a suggestion
+ * (您要找的是不是) and that term's results. */
+(function (global) {
+  "use strict";
+
+  const tokenizer = global.PolicykbTokenizer;
+  const index = global.PolicykbIndex;
+
+  /* Weight of a posting by where the token stands: body once, body repeated, alias/tag, title. */
+  const PLACEMENT_WEIGHT = [1, 1.5, 3, 4];
+  /* The share of a query's weight a page must cover to be a partial match. */
+  const PARTIAL_COVERAGE = 0.5;
+  /* Question frames and function words, removed from unquoted text (longest first). */
+  const FRAMES = [
+    "为什么会出现", "为什么会", "什么是", "是什么", "什么叫", "指的是", "怎么样", "怎么办", "有哪些", "是哪些",
+    "有什么", "为什么", "为何", "如何", "怎样", "怎么", "哪些", "哪个", "什么", "何为", "何谓", "请问",
+    "应该", "应当", "能否", "是否", "是不是", "的问题", "方面的", "方面", "问题是", "吗", "呢", "吧"
+  ];
+  /* Characters that only join words: a query is split at them (except inside the words listed). */
+  const JOINERS = /[的和与及或]/g;
+  const KEEP_JOINED = ["目的", "有的", "和谐", "及时", "与会"];
+
+  /* ---------- clauses ---------- */
+
+  /* The query as clauses: {text (folded), tokens, exact, scan}. */
+  function parseQuery(query) {
+    const clauses = [];
+    const rest = query.replace(/["“”「」『』]([^"“”「」『』]+)["“”「」『』]/g, (_, phrase) => {
+      addClause(clauses, phrase, true);
+      return " ";
+    });
+    const words = withoutFrames(rest.replace(/["“”「」『』]/g, " "));
+    for (const word of words.split(/[\s\u3000,，、;；:：!！?？。.]+/)) { addClause(clauses, word, false); }
+    return clauses;
+  }
+
+  function withoutFrames(text) {
+    let out = tokenizer.normalise(text);
+    const core = out;
+    for (const frame of FRAMES) { out = out.split(frame).join(" "); }
+    out = out.replace(JOINERS, (c, at, whole) => {
+      const around = whole.slice(Math.max(0, at - 1), at + 2);
+      return KEEP_JOINED.some((w) => around.includes(w)) ? c : " ";
+    });
+    /* A query made only of frames asks for nothing: it must not rank pages by the frame. */
+    return out.trim() === "" && core.trim() !== "" ? "" : out;
+  }
+
+  function addClause(clauses, text, exact) {
+    const normalised = tokenizer.normalise(text).replace(/\s+/g, " ").trim();
+    if (normalised === "") { return; }
+    const tokens = tokenizer.tokenize(text);
+    /* A clause without a token of two or more characters (a single Han character, or only
+     * punctuation) is found by scanning the text instead of the postings. */
+    const scan = tokens.length === 0 || tokens.every((t) => t.length === 1 && tokenizer.isHan(t));
+    clauses.push({ text: normalised, tokens: Array.from(new Set(tokens)), exact, scan });
+  }
+
+  /* Alternative clause lists with synonyms put in: each clause containing a word of a
+   * group is tried with each other word of the group. */
+  function withSynonyms(clauses, groups) {
+    const variants = [];
+    clauses.forEach((clause, i) => {
+      if (clause.exact) { return; }
+      for (const group of groups || []) {
+        const found = group.find((word) => word.length > 1 && clause.text.includes(word));
+        if (!found) { continue; }
+        for (const other of group) {
+          if (other === found) { continue; }
+          const replaced = [];
+          addClause(replaced, clause.text.split(found).join(other), false);
+          if (replaced.length) { variants.push(clauses.map((c, j) => (j === i ? replaced[0] : c))); }
+        }
+      }
+    });
+    return variants;
+  }
+
+  /* ---------- scoring ---------- */
+
+  function matchesFilters(doc, filters) {
+    if (!filters) { return true; }
+    if (filters.kind && doc.kind !== filters.kind) { return false; }
+    if (filters.level && doc.level !== filters.level) { return false; }
+    if (filters.tag && !doc.tags.includes(filters.tag)) { return false; }
+    return true;
+  }
+
+  /* BM25's idf: rare tokens weigh more; a token no page has weighs the most. */
+  function idf(documents, pages) {
+    return Math.log(1 + (documents - pages + 0.5) / (pages + 0.5));
+  }
+
+  /* Per page: {weight matched, weight wanted, score, clauses fully present} for one clause list.
+   * A token no page holds is usually a bigram across two words (落实监管 → 实监): it weighs
+   * as much as the clause's other tokens on average, not the most of all. */
+  function scoreClauses(meta, clauses) {
+    const documents = meta.docs.length;
+    const pages = new Map();
+    let wanted = 0;
+    clauses.forEach((clause, c) => {
+      if (clause.scan) { return; }
+      const found = clause.tokens.map((token) => index.postingsOf(token));
+      const present = found.filter((p) => p.length > 0).map((p) => idf(documents, p.length));
+      const absentWeight = present.length ? present.reduce((a, b) => a + b, 0) / present.length : idf(documents, 0);
+      clause.tokens.forEach((token, t) => {
+        const postings = found[t];
+        const weight = postings.length ? idf(documents, postings.length) : absentWeight;
+        wanted += weight;
+        for (const [page, placement] of postings) {
+          let entry = pages.get(page);
+          if (!entry) { entry = { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0) }; pages.set(page, entry); }
+          entry.matched += weight;
+          entry.score += weight * PLACEMENT_WEIGHT[placement];
+          entry.tokens[c] += 1;
+        }
+      });
+    });
+    return { pages, wanted };
+  }
+
+  /* Title and alias matches outrank body matches: equal, then at the start, then anywhere. */
+  function titleBoost(doc, clauses, core) {
+    const title = doc.folded_title;
+    const aliases = doc.folded_aliases;
+    if (title === core) { return 1000; }
+    if (aliases.includes(core)) { return 800; }
+    let boost = 0;
+    /* A question around a term: 什么是分管责任 holds the alias 分管责任. */
+    for (const name of [title].concat(aliases)) {
+      if (name.length >= 2 && name.length < core.length && core.includes(name)) {
+        boost = Math.max(boost, 200 + 200 * name.length / core.length);
+      }
+    }
+    for (const c of clauses) {
+      const coverage = c.text.length / Math.max(title.length, 1);
+      if (title === c.text) { boost += 100; }
+      else if (aliases.includes(c.text)) { boost += 80; }
+      else if (title.startsWith(c.text)) { boost += 50 + 20 * coverage; }
+      else if (title.includes(c.text)) { boost += 30 + 20 * coverage; }
+      else if (aliases.some((a) => a.includes(c.text))) { boost += 20; }
+    }
+    return boost;
+  }
+
+  /* A title or alias sharing a long stretch with the query: 如何做好谈心谈话 and 谈心谈话与约谈提醒. */
+  function titleStretchBonus(doc, core) {
+    const stretch = Math.max(...[doc.folded_title].concat(doc.folded_aliases).map((name) => longestShared(core, name)));
+    return stretch >= 3 ? 300 * Math.pow(stretch / core.length, 2) : 0;
+  }
+
+  /* Pages with such a title or alias, whatever their text holds. */
+  function byTitleStretch(meta, clauses, core, filters) {
+    if (core.length < 3) { return []; }
+    const found = [];
+    for (const doc of meta.docs) {
+      if (!matchesFilters(doc, filters)) { continue; }
+      const bonus = titleStretchBonus(doc, core);
+      if (bonus > 0) { found.push({ doc, score: titleBoost(doc, clauses, core), coverage: 0, full: false }); }
+    }
+    return found;
+  }
+
+  /* The longest stretch of `needle` found verbatim in `haystack` (its length). */
+  function longestShared(needle, haystack) {
+    let best = 0;
+    for (let start = 0; start + best < needle.length; start++) {
+      let length = best + 1;
+      while (start + length <= needle.length && haystack.includes(needle.slice(start, start + length))) {
+        best = length;
+        length++;
+      }
+    }
+    return best;
+  }
+
+  /* Where to land on a page: the section (heading id) holding the first match in the text. */
+  function anchorFor(doc, clauses) {
+    if (!doc.folded_text) { return ""; }
+    let first = -1;
+    for (const c of clauses) {
+      const at = doc.folded_text.indexOf(c.text);
+      if (at >= 0 && (first < 0 || at < first)) { first = at; }
+    }
+    if (first < 0) { return ""; }
+    let anchor = "";
+    for (const [offset, id] of doc.sections) { if (offset <= first) { anchor = id; } }
+    return anchor;
+  }
+
+  /* The link to a result: the page, the words to highlight there, the section to open. */
+  function hrefFor(doc, clauses) {
+    const words = clauses.map((c) => c.text).filter((t) => t.length > 0);
+    const anchor = anchorFor(doc, clauses);
+    return doc.url + (words.length ? "?highlight=" + encodeURIComponent(words.join(" ")) : "") +
+      (anchor ? "#" + encodeURIComponent(anchor) : "");
+  }
+
+  /* Ranks the pages for one list of clauses: full matches (verified) and partial ones. */
+  async function rank(meta, clauses, filters, limit, weight) {
+    const core = clauses.map((c) => c.text).join("");
+    const scanning = clauses.filter((c) => c.scan);
+    if (scanning.length) { await index.withText(meta.docs); }
+    const { pages, wanted } = scoreClauses(meta, clauses);
+    if (scanning.length) {
+      for (const doc of meta.docs) {
+        if (scanning.every((c) => doc.haystack.includes(c.text))) {
+          let entry = pages.get(doc.id);
+          if (!entry) { entry = { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0) }; pages.set(doc.id, entry); }
+          entry.score += 1;
+        }
+      }
+    }
+    const full = [];
+    const partial = [];
+    for (const [id, entry] of pages) {
+      const doc = meta.docs[id];
+      if (!matchesFilters(doc, filters)) { continue; }
+      const complete = clauses.every((c, i) => (c.scan ? doc.haystack.includes(c.text) : entry.tokens[i] === c.tokens.length));
+      const coverage = wanted > 0 ? entry.matched / wanted : 1;
+      const result = { doc, score: (entry.score * (0.5 + 0.5 * coverage) + titleBoost(doc, clauses, core)) * weight, coverage, full: complete };
+      if (complete) { full.push(result); }
+      else if (coverage >= PARTIAL_COVERAGE) { partial.push(result); }
+    }
+    const byScore = (a, b) => b.score - a.score || a.doc.id - b.doc.id;
+    full.sort(byScore);
+    partial.sort(byScore);
+    const verified = await verify(full, clauses, limit);
+    /* Full candidates whose phrases are not in the text join the partial ones. */
+    for (const r of verified.failed) { r.full = false; partial.push(r); }
+    /* Partial matches are needed only where the full ones do not fill the list. */
+    if (verified.results.length < limit) {
+      const known = new Set(full.concat(partial).map((r) => r.doc.id));
+      for (const r of byTitleStretch(meta, clauses, core, filters)) {
+        if (!known.has(r.doc.id)) { partial.push(r); }
+      }
+      for (const r of partial) { r.score += titleStretchBonus(r.doc, core); }
+      partial.sort(byScore);
+    }
+    const shownPartial = verified.results.length >= limit ? [] : partial.slice(0, Math.max(limit - verified.results.length, 8));
+    await index.withText(shownPartial.map((r) => r.doc));
+    for (const r of shownPartial) {
+      const stretch = Math.max(...clauses.map((c) => longestShared(c.text, r.doc.haystack)));
+      r.score += r.score * stretch / Math.max(core.length, 1);
+    }
+    shownPartial.sort(byScore);
+    return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked };
+  }
+
+  /* Keeps the full candidates whose text holds every multi-token clause verbatim, in rank
+   * order, loading text chunks batch by batch until `limit` are certain. */
+  async function verify(ranked, clauses, limit) {
+    const checking = clauses.filter((c) => !c.scan && (c.exact || c.tokens.length > 1));
+    const results = [];
+    const failed = [];
+    let next = 0;
+    while (results.length < limit && next < ranked.length) {
+      const batch = ranked.slice(next, next + Math.max(limit - results.length, 8));
+      next += batch.length;
+      await index.withText(batch.map((r) => r.doc));
+      for (const r of batch) {
+        if (checking.every((c) => r.doc.haystack.includes(c.text))) { results.push(r); } else { failed.push(r); }
+      }
+    }
+    return { results, failed, unchecked: ranked.length - next };
+  }
+
+  /* Pages whose title or alias shares most of the query's characters, weighted by how rare
+   * each character is among titles and aliases: 上面热下面冷 finds the alias 上热中温下冷. */
+  function byCharacters(meta, clauses, filters) {
+    const wanted = new Set(Array.from(clauses.map((c) => c.text).join("")).filter(tokenizer.isHan));
+    if (wanted.size < 3) { return []; }
+    const names = meta.docs.map((doc) => [doc.folded_title].concat(doc.folded_aliases));
+    const frequency = new Map();
+    for (const list of names) {
+      for (const c of new Set(Array.from(list.join("")))) { frequency.set(c, (frequency.get(c) || 0) + 1); }
+    }
+    const weight = (c) => idf(meta.docs.length, frequency.get(c) || 0);
+    const total = Array.from(wanted).reduce((sum, c) => sum + weight(c), 0);
+    const found = [];
+    meta.docs.forEach((doc, i) => {
+      if (!matchesFilters(doc, filters)) { return; }
+      let best = 0;
+      for (const name of names[i]) {
+        const have = new Set(Array.from(name));
+        const shared = Array.from(wanted).filter((c) => have.has(c)).reduce((sum, c) => sum + weight(c), 0);
+        best = Math.max(best, shared / total);
+      }
+      if (best >= 0.6) { found.push({ doc, score: 100 * best, coverage: best, full: false }); }
+    });
+    return found.sort((a, b) => b.score - a.score).slice(0, 8);
+  }
+
+  /* ---------- pinyin, typos, tags ---------- */
+
+  const LATIN = /^[a-zA-Züü:'’\s]+$/;
+
+  /* Pages and tags whose title, alias or name is spelt so in pinyin (full or initials). */
+  async function byPinyin(text) {
+    const spelt = text.toLowerCase().replace(/u:|ü/g, "v").replace(/[^a-z]/g, "");
+    if (spelt.length < 2) { return []; }
+    const sounds = await index.loadSounds();
+    const found = new Map();
+    for (const [term, target, full, initials] of sounds.terms) {
+      let score = 0;
+      if (full.includes(spelt)) { score = 100; }
+      else if (initials.includes(spelt)) { score = 80; }
+      else if (spelt.length >= 4 && full.some((f) => f.startsWith(spelt))) { score = 60; }
+      else if (spelt.length >= 2 && initials.some((f) => f.startsWith(spelt))) { score = 40; }
+      if (score > 0) {
+        score += 10 * Math.min(spelt.length / Math.max(full[0].length, 1), 1);
+        if (!found.has(target) || found.get(target).score < score) { found.set(target, { term, score }); }
+      }
+    }
+    return Array.from(found, ([target, v]) => ({ target, term: v.term, score: v.score })).sort((a, b) => b.score - a.score);
+  }
+
+  function sameSound(sounds, a, b) {
+    const x = sounds.chars[a];
+    const y = sounds.chars[b];
+    return !!(x && y && x.some((s) => y.includes(s)));
+  }
+
+  /* A title, alias or tag one character away from part of the query, homophones first:
+   * the corrected query, or null. Without homophones it only corrects a query that found
+   * nothing at all, and never a part of the query that already is a term. */
+  async function suggestion(meta, clauses, foundSomething) {
+    const words = clauses.filter((c) => !c.exact).map((c) => c.text);
+    if (words.length === 0) { return null; }
+    const sounds = await index.loadSounds().catch(() => null);
+    const terms = new Set();
+    for (const doc of meta.docs) { terms.add(doc.folded_title); doc.folded_aliases.forEach((a) => terms.add(a)); }
+    for (const tag of meta.tags) { terms.add(tokenizer.normalise(tag[1])); }
+    let best = null;
+    words.forEach((word, w) => {
+      const chars = Array.from(word);
+      const covered = new Array(chars.length).fill(false);
+      for (const term of terms) {
+        const t = Array.from(term);
+        if (t.length < 2) { continue; }
+        for (let at = word.indexOf(term); at >= 0; at = word.indexOf(term, at + 1)) {
+          const start = Array.from(word.slice(0, at)).length;
+          for (let i = 0; i < t.length; i++) { covered[start + i] = true; }
+        }
+      }
+      for (const term of terms) {
+        const t = Array.from(term);
+        if (t.length < 2 || t.length > chars.length) { continue; }
+        for (let start = 0; start + t.length <= chars.length; start++) {
+          let wrong = -1;
+          let count = 0;
+          for (let i = 0; i < t.length && count < 2; i++) {
+            if (chars[start + i] !== t[i]) { wrong = i; count++; }
+          }
+          if (count !== 1 || covered[start + wrong]) { continue; }
+          const homophone = sounds ? sameSound(sounds, chars[start + wrong], t[wrong]) : false;
+          if (!homophone && (t.length < 3 || foundSomething)) { continue; }
+          const score = (homophone ? 100 : 0) + t.length;
+          if (!best || score > best.score) {
+            const fixed = chars.slice(0, start).concat(t, chars.slice(start + t.length)).join("");
+            best = { score, word: w, fixed };
+          }
+        }
+      }
+    });
+    if (!best) { return null; }
+    return clauses.filter((c) => !c.exact).map((c, i) => (i === best.word ? best.fixed : c.text)).join(" ");
+  }
+
+  /* Tags whose name the query is, or holds, or is held in. */
+  function tagsFor(meta, clauses) {
+    const core = clauses.map((c) => c.text).join("");
+    if (core.length < 2) { return []; }
+    return meta.tags
+      .map((tag, i) => ({ slug: tag[0], name: tag[1], index: i, folded: tokenizer.normalise(tag[1]) }))
+      .filter((t) => t.folded === core || (t.folded.length >= 2 && (core.includes(t.folded) || t.folded.includes(core))))
+      .sort((a, b) => (b.folded === core) - (a.folded === core) || b.folded.length - a.folded.length)
+      .slice(0, 3)
+      .map((t) => ({ slug: t.slug, name: t.name, url: "tags/" + t.slug + ".html", pages: meta.docs.filter((d) => d.tags.includes(t.slug)).length }));
+  }
+
+  /* ---------- the query ---------- */
+
+  /* Resolves to {clauses, results: [{doc, score, full, href}], complete, more, suggestion,
+   * tags}: full matches first (up to `limit` verified), then partial ones. */
+  async function query(text, filters, limit, corrected) {
+    limit = limit || Infinity;
+    const meta = await index.loadMeta();
+    const clauses = parseQuery(text);
+    const empty = { clauses, results: [], complete: true, more: 0, suggestion: null, tags: [] };
+    if (clauses.length === 0) { return empty; }
+    const variants = [clauses].concat(withSynonyms(clauses, meta.synonyms));
+    await index.loadPostings(variants.flat().flatMap((c) => (c.scan ? [] : c.tokens)));
+    const ranked = [];
+    for (let v = 0; v < variants.length; v++) {
+      ranked.push(await rank(meta, variants[v], filters, limit, v === 0 ? 1 : 0.9));
+    }
+    const best = new Map();
+    const keep = (r, ofClauses) => {
+      const old = best.get(r.doc.id);
+      if (!old || (r.full && !old.full) || (r.full === old.full && r.score > old.score)) {
+        best.set(r.doc.id, Object.assign({}, r, { clauses: ofClauses }));
+      }
+    };
+    for (const found of ranked) {
+      for (const r of found.full) { keep(r, found.clauses); }
+      for (const r of found.partial) { keep(r, found.clauses); }
+    }
+    let results = Array.from(best.values());
+    let suggested = null;
+    if (!results.some((r) => r.full)) {
+      if (LATIN.test(text.trim()) && !corrected) {
+        const hits = await byPinyin(text);
+        for (const hit of hits) {
+          if (hit.target >= 0) {
+            const doc = meta.docs[hit.target];
+            if (matchesFilters(doc, filters)) { keep({ doc, score: 5000 + hit.score, full: true, coverage: 1 }, [{ text: hit.term, tokens: [], exact: false }]); }
+          }
+        }
+        /* And what the best-spelt term finds as text: 形式主义 for xingshi zhuyi. */
+        if (hits.length) {
+          const found = await query(hits[0].term, filters, limit, true);
+          for (const r of found.results) { if (r.full) { keep(r, r.clauses); } }
+        }
+        results = Array.from(best.values());
+      }
+      if (results.length < 3) {
+        for (const r of byCharacters(meta, clauses, filters)) { keep(r, clauses); }
+        results = Array.from(best.values());
+      }
+      const fixed = results.some((r) => r.full) || corrected ? null : await suggestion(meta, clauses, results.length > 0);
+      if (fixed) {
+        suggested = fixed;
+        const found = await query(fixed, filters, limit, true);
+        for (const r of found.results) { if (r.full) { keep(Object.assign({}, r, { score: r.score + 10000 }), r.clauses); } }
+        results = Array.from(best.values());
+      }
+    }
+    results.sort((a, b) => (b.full - a.full) || b.score - a.score || a.doc.id - b.doc.id);
+    for (const r of results) { r.href = hrefFor(r.doc, r.clauses); }
+    const unchecked = ranked[0].unchecked;
+    let tags = tagsFor(meta, clauses);
+    if (LATIN.test(text.trim())) {
+      const spelt = await byPinyin(text).catch(() => []);
+      const named = spelt.filter((h) => h.target < 0).map((h) => meta.tags[-h.target - 1]);
+      tags = tags.concat(named.map((t) => ({ slug: t[0], name: t[1], url: "tags/" + t[0] + ".html", pages: meta.docs.filter((d) => d.tags.includes(t[0])).length })));
+    }
+    return { clauses, results, complete: unchecked === 0, more: unchecked, suggestion: suggested, tags };
+  }
+
+  global.PolicykbQuery = { query, parseQuery, withoutFrames };
+})(window);
