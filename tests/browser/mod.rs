@@ -191,15 +191,22 @@ pub fn wait_for(tab: &Tab, expression: &str) -> serde_json::Value {
 
 /// Loads `url` and waits until its document (scripts and styles included) has loaded.
 pub fn open(tab: &Tab, url: &str) {
+    // The old document is marked, so that a page with the same path is not taken for the new.
+    let _ = tab.evaluate("window.__policykbOldDocument = true", false);
     tab.navigate_to(url).unwrap();
-    let target = url.split('#').next().unwrap_or(url).to_string();
+    // The page may rewrite its query string (the search page does): compare paths only.
+    let path = |u: &str| u.split(['?', '#']).next().unwrap_or(u).to_string();
+    let target = path(url);
     for _ in 0..400 {
         let here = tab.get_url();
-        if here.split('#').next() == Some(target.as_str())
+        if path(&here) == target
             || !here.starts_with("http") && !here.starts_with("file")
         {
             let ready = tab
-                .evaluate("document.readyState", false)
+                .evaluate(
+                    "window.__policykbOldDocument ? 'old' : document.readyState",
+                    false,
+                )
                 .ok()
                 .and_then(|r| r.value);
             if ready.as_ref().and_then(|v| v.as_str()) == Some("complete") {
