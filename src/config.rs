@@ -33,6 +33,8 @@ pub struct SiteConfig {
     pub tags: Vec<TagConfig>,
     /// Groups of words a search treats as the same (`synonyms:`).
     pub synonyms: Vec<SynonymGroup>,
+    /// Minutes in one 学时 (class period), for checking a course's time plan.
+    pub period_minutes: u32,
 }
 
 /// Words that mean the same thing to a reader, e.g. 上热中温下冷 and 压力传导层层递减. An
@@ -83,6 +85,7 @@ const KEYS: &[&str] = &[
     "kinds",
     "tags",
     "synonyms",
+    "period_minutes",
 ];
 
 /// A configuration as far as it could be read, and every problem in it.
@@ -128,6 +131,7 @@ impl SiteConfig {
         let mut config = SiteConfig {
             language: "zh-CN".into(),
             theme: "default".into(),
+            period_minutes: 45,
             ..SiteConfig::default()
         };
         let mut has_kinds = false;
@@ -158,6 +162,14 @@ impl SiteConfig {
                     })
                 }
                 "synonyms" => config.synonyms = reader.synonyms(value),
+                "period_minutes" => match value.as_u64() {
+                    Some(minutes @ 1..=240) => config.period_minutes = minutes as u32,
+                    _ => reader.error(
+                        "period_minutes",
+                        "`period_minutes` must be the minutes of one 学时, e.g. 45".into(),
+                        None,
+                    ),
+                },
                 other => {
                     let d = reader
                         .diagnostic(&format!("key:{other}"), format!("unknown key `{other}`"))

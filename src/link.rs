@@ -72,6 +72,9 @@ pub fn link(
         let mut record = PageRecord::new(page.clone());
         linker.check_level_and_tags(page, diagnostics);
         record.references = linker.references(page, diagnostics);
+        if let Some(units) = linker.unit_pages(page, diagnostics) {
+            record.references.push(units);
+        }
         (record.links, record.local_anchors) = linker.body_links(page, diagnostics);
         diagnostics.extend(citations::bare_source_numbers(page));
         for link in &record.links {
@@ -204,6 +207,88 @@ impl Linker<'_> {
             }
         }
         resolved
+    }
+
+    /// The pages a course's units cover (`folder/slug`), each checked; and the time plan.
+    fn unit_pages(
+        &self,
+        page: &Page,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Option<(&'static crate::content::Field, Vec<PageId>)> {
+        let field = crate::content::schema::field("units")?;
+        if page.meta.units.is_empty() {
+            return None;
+        }
+        let mut targets = Vec::new();
+        for (i, unit) in page.meta.units.iter().enumerate() {
+            for (j, written) in unit.pages.iter().enumerate() {
+                let at = page.position_of(&format!("units.{i}.pages.{j}"));
+                let target = written
+                    .trim_end_matches(".md")
+                    .trim_start_matches(markdown::INTERNAL_LINK_PREFIX)
+                    .split_once('/')
+                    .and_then(|(folder, slug)| {
+                        let kind = self.config.kinds.iter().find(|k| k.folder == folder)?;
+                        let kind = Kind::from_slug(&kind.slug)?;
+                        Some((kind, slug))
+                    });
+                match target.and_then(|(kind, slug)| self.by_slug.get(&(kind, slug)).copied()) {
+                    Some(id) => {
+                        if !targets.contains(&id) {
+                            targets.push(id);
+                        }
+                    }
+                    None if target.is_some_and(|(kind, slug)| self.unparsed.slugs.contains(&(kind, slug.to_string()))) => {}
+                    None => {
+                        let known: Vec<String> = self
+                            .pages
+                            .iter()
+                            .filter_map(|p| {
+                                self.config.kind_config(p.kind).map(|k| format!("{}/{}", k.folder, p.slug))
+                            })
+                            .collect();
+                        let d = Diagnostic::error(
+                            &page.file,
+                            format!("the unit `{}` names `{written}`, but there is no such page", unit.title),
+                        )
+                        .at(at.line, at.column);
+                        diagnostics.push(match closest_match(written, known.iter().map(String::as_str)) {
+                            Some(best) => d.with_hint(format!("did you mean `{best}`?")),
+                            None => d.with_hint("name pages as folder/slug, e.g. `problems/formalistic-implementation`"),
+                        });
+                    }
+                }
+            }
+        }
+        self.check_time_plan(page, diagnostics);
+        Some((field, targets))
+    }
+
+    /// A course whose units all give minutes should add up to its 学时.
+    fn check_time_plan(&self, page: &Page, diagnostics: &mut Vec<Diagnostic>) {
+        let (Some(duration), Some(planned)) = (
+            page.meta.duration,
+            page.meta.units.iter().map(|u| u.minutes).sum::<Option<u32>>(),
+        ) else {
+            return;
+        };
+        let expected = duration * f64::from(self.config.period_minutes);
+        if (f64::from(planned) - expected).abs() >= 1.0 {
+            let at = page.position_of("duration");
+            diagnostics.push(
+                Diagnostic::warning(
+                    &page.file,
+                    format!(
+                        "the units plan {planned} minutes, but {duration} 学时 are {expected} minutes"
+                    ),
+                )
+                .at(at.line, at.column)
+                .with_hint(format!(
+                    "change the units' `minutes` or the `duration` (one 学时 is {} minutes; `period_minutes` in site.yaml)",
+                    self.config.period_minutes
+                )),
+            );
+        }
     }
 
     /// Links to other pages, and `#anchor` links to places on this page.

@@ -7,7 +7,7 @@ use crate::config::is_valid_slug;
 use crate::diagnostics::Diagnostic;
 use crate::yaml::{self, Position};
 
-use super::schema::{self, FIELDS};
+use super::schema::{self, Shape, FIELDS};
 use super::{FrontMatter, Kind, Page, SourceFile};
 
 /// The parts of a Markdown file, with the file lines where each starts.
@@ -95,6 +95,17 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
         if value.is_null() {
             continue;
         }
+        if field.shape == Shape::Units {
+            // Each unit on its own, so that a problem is reported at its unit.
+            let broken = unit_problems(&name, &value);
+            if !broken.is_empty() {
+                for (path, message) in broken {
+                    let at = positions.value(&path).unwrap_or(key_at);
+                    problems.push(error(format!("`{path}`: {message}"), at));
+                }
+                continue;
+            }
+        }
         if let Err(message) = meta.assign(field, value) {
             let at = positions.value(&name).unwrap_or(key_at);
             problems.push(error(format!("`{name}`: {message}"), at));
@@ -132,6 +143,32 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// The problems of each unit of a course, as (path, message).
+fn unit_problems(name: &str, value: &Value) -> Vec<(String, String)> {
+    let Value::Sequence(units) = value else {
+        return vec![(name.to_string(), "expected a list of units, each `- title: …` with `pages: [folder/slug, …]`".into())];
+    };
+    let mut problems = Vec::new();
+    for (i, unit) in units.iter().enumerate() {
+        match serde_yaml::from_value::<super::Unit>(unit.clone()) {
+            Ok(unit) if unit.title.trim().is_empty() => {
+                problems.push((format!("{name}.{i}"), "a unit needs a `title`".into()))
+            }
+            Ok(unit) if unit.pages.is_empty() => problems.push((
+                format!("{name}.{i}"),
+                format!("the unit `{}` covers no page: add `pages: [folder/slug, …]`", unit.title),
+            )),
+            Ok(_) => {}
+            Err(e) => {
+                let message = e.to_string();
+                let message = message.split(", expected one of").next().unwrap_or(&message);
+                problems.push((format!("{name}.{i}"), message.to_string()));
+            }
+        }
+    }
+    problems
 }
 
 /// `title, summary, …`: the fields a kind accepts, for hints.

@@ -10,7 +10,7 @@ pub mod schema;
 
 pub use front_matter::parse_page;
 pub use load::{load_sources, Asset, LoadedContent, SourceFile};
-pub use schema::{Field, FrontMatter, Shape, Target, FIELDS};
+pub use schema::{Field, FrontMatter, Shape, Target, Unit, FIELDS};
 
 use std::path::PathBuf;
 
@@ -30,16 +30,19 @@ pub enum Kind {
     Source,
     /// 说明: about, how to use, study paths, topic pages. Named `page` in `site.yaml`.
     Guide,
+    /// 课程: a training course made of units of other pages.
+    Course,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Responsibility,
         Kind::Problem,
         Kind::Countermeasure,
         Kind::Case,
         Kind::Source,
         Kind::Guide,
+        Kind::Course,
     ];
 
     /// The name in `site.yaml` and in `kind:` fields.
@@ -51,6 +54,7 @@ impl Kind {
             Kind::Case => "case",
             Kind::Source => "source",
             Kind::Guide => "page",
+            Kind::Course => "course",
         }
     }
 

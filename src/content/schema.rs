@@ -20,6 +20,10 @@ pub enum Shape {
     TextList,
     /// A whole number.
     Integer,
+    /// A number (`1.5`).
+    Number,
+    /// A course's units: title, pages (`folder/slug`), minutes, notes, questions.
+    Units,
     /// `true` or `false`.
     Flag,
     /// The slug of a level in `site.yaml`.
@@ -81,7 +85,9 @@ const ALL_BUT_GUIDE: &[Kind] = &[
     Kind::Countermeasure,
     Kind::Case,
     Kind::Source,
+    Kind::Course,
 ];
+const COURSE: &[Kind] = &[Kind::Course];
 const RESPONSIBILITY: &[Kind] = &[Kind::Responsibility];
 const PROBLEM: &[Kind] = &[Kind::Problem];
 const CASE: &[Kind] = &[Kind::Case];
@@ -155,6 +161,32 @@ front_matter! {
     illustrative: bool = Shape::Flag, for CASE, required NONE;
     publisher: Option<String> = Shape::Text, for SOURCE, required SOURCE;
     author: Option<String> = Shape::Text, for SOURCE, required NONE;
+    /// 对象: who the course is for.
+    audience: Option<String> = Shape::Text, for COURSE, required COURSE;
+    /// 学时: the course's length in class periods (`period_minutes` each, see site.yaml).
+    duration: Option<f64> = Shape::Number, for COURSE, required COURSE;
+    /// 教学目标.
+    objectives: Vec<String> = Shape::TextList, for COURSE, required NONE;
+    /// The course's units, in teaching order.
+    units: Vec<Unit> = Shape::Units, for COURSE, required COURSE;
+}
+
+/// One unit of a course.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unit {
+    pub title: String,
+    /// The pages it covers, as `folder/slug` (e.g. `problems/formalistic-implementation`).
+    #[serde(default)]
+    pub pages: Vec<String>,
+    #[serde(default)]
+    pub minutes: Option<u32>,
+    /// Notes for the trainer (Markdown is not rendered; shown as text).
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// 讨论题.
+    #[serde(default)]
+    pub questions: Vec<String>,
 }
 
 /// The field named `name`, if there is one.
@@ -233,6 +265,19 @@ impl Texts for Vec<String> {
 impl Texts for Option<i64> {
     fn texts(&self) -> Vec<&str> {
         Vec::new()
+    }
+}
+
+impl Texts for Option<f64> {
+    fn texts(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
+impl Texts for Vec<Unit> {
+    /// A course without units has none: what "required" checks.
+    fn texts(&self) -> Vec<&str> {
+        self.iter().map(|u| u.title.as_str()).collect()
     }
 }
 
