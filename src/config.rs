@@ -35,6 +35,8 @@ pub struct SiteConfig {
     pub synonyms: Vec<SynonymGroup>,
     /// Minutes in one 学时 (class period), for checking a course's time plan.
     pub period_minutes: u32,
+    /// Write `print.html` (every page in one document); default: for sites of up to 2,000 pages.
+    pub print_page: Option<bool>,
 }
 
 /// Words that mean the same thing to a reader, e.g. 上热中温下冷 and 压力传导层层递减. An
@@ -86,6 +88,7 @@ const KEYS: &[&str] = &[
     "tags",
     "synonyms",
     "period_minutes",
+    "print_page",
 ];
 
 /// A configuration as far as it could be read, and every problem in it.
@@ -162,6 +165,14 @@ impl SiteConfig {
                     })
                 }
                 "synonyms" => config.synonyms = reader.synonyms(value),
+                "print_page" => match value.as_bool() {
+                    Some(on) => config.print_page = Some(on),
+                    None => reader.error(
+                        "print_page",
+                        "`print_page` must be `true` or `false`".into(),
+                        None,
+                    ),
+                },
                 "period_minutes" => match value.as_u64() {
                     Some(minutes @ 1..=240) => config.period_minutes = minutes as u32,
                     _ => reader.error(

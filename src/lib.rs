@@ -24,6 +24,7 @@ pub mod live;
 pub mod markdown;
 pub mod output;
 pub mod paths;
+pub mod pdf;
 pub mod render;
 pub mod scaffold;
 pub mod search;
@@ -54,6 +55,8 @@ pub struct BuildOptions {
     pub root: PathBuf,
     /// Where the site goes; `None` for `check` (run everything, write nothing).
     pub output: Option<PathBuf>,
+    /// Print the handouts and `print.html` to PDF with this browser (`policykb pdf`).
+    pub pdf_browser: Option<PathBuf>,
 }
 
 /// A finished build: counts for the summary line, and the warnings.
@@ -211,6 +214,25 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     if problems.has_errors() {
         return Err(problems.into());
     }
+    if let (Some(browser), Some(staging)) = (&options.pdf_browser, &staging) {
+        for page in pdf_pages(&site) {
+            let printed = pdf::print(browser, staging.dir(), &page)
+                .map_err(|e| Diagnostic::error(&page, e.to_string()))
+                .and_then(|()| {
+                    staging
+                        .add_written(&pdf::pdf_path(&page))
+                        .map_err(output_diagnostic)
+                });
+            match printed {
+                Ok(()) => files_written += 1,
+                Err(problem) => {
+                    problems.push(problem);
+                    return Err(problems.into());
+                }
+            }
+        }
+        stages.lap("pdf");
+    }
     let mut manifest = output::Manifest::default();
     if let Some(staging) = staging {
         match staging.commit() {
@@ -236,6 +258,19 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         index,
         manifest,
     })
+}
+
+/// The pages `policykb pdf` prints: every course's handout, and `print.html` if there is one.
+fn pdf_pages(site: &Site) -> Vec<String> {
+    let mut pages: Vec<String> = site
+        .pages_of(content::Kind::Course)
+        .iter()
+        .map(|&id| urls::handout(&site.url(id)))
+        .collect();
+    if site.has_print_page() {
+        pages.push(urls::PRINT_PAGE.to_string());
+    }
+    pages
 }
 
 fn take(problems: &mut Diagnostics) -> BuildFailure {
@@ -294,19 +329,20 @@ fn read_inside(root: &Path, path: &Path) -> Result<String, String> {
 
 /// Parses every file in parallel, keeping input order so the outcome is deterministic.
 fn parse_all(loaded: &LoadedContent, problems: &mut Diagnostics) -> (Vec<Page>, Unparsed) {
-    let results: Vec<_> = loaded.files.par_iter().map(content::parse_page).collect();
+    let results: Vec<_> = loaded.files.par_iter().map(content::read_page).collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut unparsed = Unparsed::default();
     for (kind, content_path) in &loaded.unreadable {
         unparsed.add(*kind, content_path);
     }
-    for (file, result) in loaded.files.iter().zip(results) {
-        match result {
-            Ok(page) => pages.push(page),
-            Err(file_problems) => {
-                problems.extend(file_problems);
-                unparsed.add(file.kind, &file.content_path);
-            }
+    for (file, (page, file_problems)) in loaded.files.iter().zip(results) {
+        if !file_problems.is_empty() {
+            unparsed.damaged.insert(file.content_path.clone());
+        }
+        problems.extend(file_problems);
+        match page {
+            Some(page) => pages.push(page),
+            None => unparsed.add(file.kind, &file.content_path),
         }
     }
     (pages, unparsed)
@@ -361,7 +397,9 @@ fn output_claims(site: &Site) -> Vec<paths::Claim> {
     let mut page_urls = std::collections::HashSet::new();
     for (id, record) in site.pages.iter().enumerate() {
         let url = site.url(id);
-        if page_urls.insert(url.clone()) {
+        // A slug that cannot be used is reported by the parser already.
+        let usable = record.page.slug != "index" && config::is_valid_slug(&record.page.slug);
+        if usable && page_urls.insert(url.clone()) {
             claims.push(paths::claim(url, &record.page.file, "the page"));
         }
     }

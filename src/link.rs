@@ -25,6 +25,9 @@ pub struct Unparsed {
     pub slugs: HashSet<(Kind, String)>,
     /// paths under `content/`
     pub content_paths: HashSet<String>,
+    /// Pages that were read but have problems of their own (paths under `content/`): they
+    /// are linked, but not also called orphans.
+    pub damaged: HashSet<String>,
 }
 
 impl Unparsed {
@@ -88,7 +91,7 @@ pub fn link(
     let complete = unparsed.content_paths.is_empty();
     let tags = tag_members(&config, &records, complete, diagnostics);
     if complete {
-        warn_orphans(&records, diagnostics);
+        warn_orphans(&records, &unparsed.damaged, diagnostics);
     }
     let synonyms = resolve_synonyms(&config, &records, &by_content_path, diagnostics);
     let by_kind = Kind::ALL
@@ -238,18 +241,25 @@ impl Linker<'_> {
                             targets.push(id);
                         }
                     }
-                    None if target.is_some_and(|(kind, slug)| self.unparsed.slugs.contains(&(kind, slug.to_string()))) => {}
+                    None if target.is_some_and(|(kind, slug)| {
+                        self.unparsed.slugs.contains(&(kind, slug.to_string()))
+                    }) => {}
                     None => {
                         let known: Vec<String> = self
                             .pages
                             .iter()
                             .filter_map(|p| {
-                                self.config.kind_config(p.kind).map(|k| format!("{}/{}", k.folder, p.slug))
+                                self.config
+                                    .kind_config(p.kind)
+                                    .map(|k| format!("{}/{}", k.folder, p.slug))
                             })
                             .collect();
                         let d = Diagnostic::error(
                             &page.file,
-                            format!("the unit `{}` names `{written}`, but there is no such page", unit.title),
+                            format!(
+                                "the unit `{}` names `{written}`, but there is no such page",
+                                unit.title
+                            ),
                         )
                         .at(at.line, at.column);
                         diagnostics.push(match closest_match(written, known.iter().map(String::as_str)) {
@@ -268,7 +278,11 @@ impl Linker<'_> {
     fn check_time_plan(&self, page: &Page, diagnostics: &mut Vec<Diagnostic>) {
         let (Some(duration), Some(planned)) = (
             page.meta.duration,
-            page.meta.units.iter().map(|u| u.minutes).sum::<Option<u32>>(),
+            page.meta
+                .units
+                .iter()
+                .map(|u| u.minutes)
+                .sum::<Option<u32>>(),
         ) else {
             return;
         };
@@ -497,9 +511,16 @@ fn tag_members(
 }
 
 /// A page (other than a guide) that names no page and that no page names.
-fn warn_orphans(records: &[PageRecord], diagnostics: &mut Vec<Diagnostic>) {
+fn warn_orphans(
+    records: &[PageRecord],
+    damaged: &HashSet<String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for (id, record) in records.iter().enumerate() {
         let page = &record.page;
+        if damaged.contains(&page.content_path) {
+            continue;
+        }
         if record.backlinks.is_empty() && record.names(id).is_empty() && page.kind != Kind::Guide {
             diagnostics.push(
                 Diagnostic::warning(

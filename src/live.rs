@@ -53,6 +53,7 @@ impl LiveSite {
         let options = BuildOptions {
             root: root.to_path_buf(),
             output: Some(output.to_path_buf()),
+            pdf_browser: None,
         };
         let built = run_pipeline(&options)?;
         Ok(LiveSite {

@@ -1,11 +1,11 @@
-//! The `policykb` command line: `init`, `build`, `check`, `serve`.
+//! The `policykb` command line: `init`, `build`, `check`, `serve`, `pdf`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use policykb::{build, scaffold, serve, BuildFailure, BuildOptions};
+use policykb::{build, pdf, scaffold, serve, BuildFailure, BuildOptions};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +49,18 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1")]
         bind: std::net::IpAddr,
     },
+    /// Build the site and print every course handout and print.html to PDF with Chromium/Chrome.
+    Pdf {
+        /// Knowledge-base root: the folder holding content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Output folder; the PDFs are written next to their HTML (courses/x/handout.pdf).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The browser to print with; default: chromium, google-chrome … on the PATH.
+        #[arg(long)]
+        browser: Option<PathBuf>,
+    },
     /// Check everything a build checks, without writing anything.
     Check {
         /// Knowledge-base root: the folder holding content/.
@@ -85,6 +97,7 @@ fn main() -> ExitCode {
                 BuildOptions {
                     root,
                     output: Some(output),
+                    pdf_browser: None,
                 },
                 &done,
                 timings,
@@ -99,9 +112,39 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { root, timings } => {
-            run(BuildOptions { root, output: None }, "checked", timings)
+        Command::Pdf {
+            root,
+            output,
+            browser,
+        } => {
+            let browser = match pdf::find_browser(browser.as_deref()) {
+                Ok(browser) => browser,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let output = output.unwrap_or_else(|| root.join("public"));
+            let done = format!("built with PDFs into {}", output.display());
+            run(
+                BuildOptions {
+                    root,
+                    output: Some(output),
+                    pdf_browser: Some(browser),
+                },
+                &done,
+                false,
+            )
         }
+        Command::Check { root, timings } => run(
+            BuildOptions {
+                root,
+                output: None,
+                pdf_browser: None,
+            },
+            "checked",
+            timings,
+        ),
     }
 }
 

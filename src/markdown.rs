@@ -71,6 +71,20 @@ pub struct LinkTarget {
     pub href: String,
     /// The target's short title (or title): `[](@/sources/x.md)` shows it.
     pub label: String,
+    /// When the target is part of the same document (a handout), the prefix of its ids:
+    /// `#anchor` then becomes `#<prefix>anchor`.
+    pub id_prefix: Option<String>,
+}
+
+/// How a body is laid out in its document: on its own page (the default), or as one part
+/// of a longer document such as a handout, with headings moved down and ids prefixed so
+/// that they stay unique.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// How many levels headings move down (`##` becomes `####` with 2).
+    pub heading_offset: u8,
+    /// Put before every id and same-page anchor.
+    pub id_prefix: String,
 }
 
 /// Maps a page path under `content/` to where it leads.
@@ -208,6 +222,16 @@ impl<'a> Cursor<'a> {
 /// Renders `body` of the page at `content_path`; `resolve` maps a page path under
 /// `content/` to where it leads.
 pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
+    render_in(body, content_path, resolve, &Layout::default())
+}
+
+/// Like `render`, laid out as part of a longer document.
+pub fn render_in(
+    body: &str,
+    content_path: &str,
+    resolve: &Resolve<'_>,
+    layout: &Layout,
+) -> RenderedMarkdown {
     let mut toc = Vec::new();
     let mut ids = Ids::default();
     let mut plain_text = String::new();
@@ -222,7 +246,7 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
     let mut pending: Option<Event> = None;
     while let Some(event) = pending.take().or_else(|| parser.next()) {
         let label = empty_link_label(&event, content_path, resolve, parser.peek());
-        let event = make_safe(event, content_path, resolve);
+        let event = make_safe(event, content_path, resolve, &layout.id_prefix);
         if let Some(label) = label {
             // `[](@/…)`: the link shows its target's short title.
             pending = Some(Event::Text(CowStr::from(label)));
@@ -238,7 +262,7 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
             plain_text.push('\n');
             plain_units += 1;
         }
-        let event = match footnotes.rewrite(event, &mut ids) {
+        let event = match footnotes.rewrite(event, &mut ids, &layout.id_prefix) {
             Some(event) => event,
             None => continue,
         };
@@ -249,6 +273,8 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
                     let title = text_of(&inner);
                     let id = ids.unique(&heading_id(&title));
                     sections.push((heading_starts_at, id.clone()));
+                    let level = demoted(level, layout.heading_offset);
+                    let id = format!("{}{id}", layout.id_prefix);
                     if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) {
                         toc.push(TocEntry {
                             level: level as u8,
@@ -284,6 +310,18 @@ pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> Rendered
         plain_text,
         anchors: ids.taken(),
         sections,
+    }
+}
+
+/// `level` moved down by `offset`, at most to `h6`.
+fn demoted(level: HeadingLevel, offset: u8) -> HeadingLevel {
+    match (level as u8 + offset).min(6) {
+        1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
     }
 }
 
@@ -326,13 +364,13 @@ impl Footnotes {
         *self.numbers.entry(name.to_string()).or_insert(next)
     }
 
-    fn rewrite<'a>(&mut self, event: Event<'a>, ids: &mut Ids) -> Option<Event<'a>> {
+    fn rewrite<'a>(&mut self, event: Event<'a>, ids: &mut Ids, prefix: &str) -> Option<Event<'a>> {
         Some(match event {
             Event::FootnoteReference(name) => {
                 let n = self.number(&name);
-                let id = escape_attribute(&name);
+                let id = escape_attribute(&format!("{prefix}fn-{name}"));
                 Event::InlineHtml(CowStr::from(format!(
-                    "<sup class=\"footnote-reference\"><a href=\"#fn-{id}\">{n}</a></sup>"
+                    "<sup class=\"footnote-reference\"><a href=\"#{id}\">{n}</a></sup>"
                 )))
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
@@ -340,7 +378,7 @@ impl Footnotes {
                 let id = ids.unique(&format!("fn-{name}"));
                 Event::Html(CowStr::from(format!(
                     "<div class=\"footnote-definition\" id=\"{}\"><sup class=\"footnote-definition-label\">{n}</sup>",
-                    escape_attribute(&id)
+                    escape_attribute(&format!("{prefix}{id}"))
                 )))
             }
             Event::End(TagEnd::FootnoteDefinition) => Event::Html(CowStr::from("</div>\n")),
@@ -377,7 +415,12 @@ fn empty_link_label(
 
 /// Escapes raw HTML, rewrites page links and neutralises script URLs: content never
 /// injects markup.
-fn make_safe<'a>(event: Event<'a>, content_path: &str, resolve: &Resolve<'_>) -> Event<'a> {
+fn make_safe<'a>(
+    event: Event<'a>,
+    content_path: &str,
+    resolve: &Resolve<'_>,
+    prefix: &str,
+) -> Event<'a> {
     match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link {
@@ -387,7 +430,7 @@ fn make_safe<'a>(event: Event<'a>, content_path: &str, resolve: &Resolve<'_>) ->
             id,
         }) => Event::Start(Tag::Link {
             link_type,
-            dest_url: safe_url(dest_url, content_path, resolve),
+            dest_url: safe_url(dest_url, content_path, resolve, prefix),
             title,
             id,
         }),
@@ -398,7 +441,7 @@ fn make_safe<'a>(event: Event<'a>, content_path: &str, resolve: &Resolve<'_>) ->
             id,
         }) => Event::Start(Tag::Image {
             link_type,
-            dest_url: safe_url(dest_url, content_path, resolve),
+            dest_url: safe_url(dest_url, content_path, resolve, prefix),
             title,
             id,
         }),
@@ -406,14 +449,29 @@ fn make_safe<'a>(event: Event<'a>, content_path: &str, resolve: &Resolve<'_>) ->
     }
 }
 
-fn safe_url<'a>(url: CowStr<'a>, content_path: &str, resolve: &Resolve<'_>) -> CowStr<'a> {
+fn safe_url<'a>(
+    url: CowStr<'a>,
+    content_path: &str,
+    resolve: &Resolve<'_>,
+    prefix: &str,
+) -> CowStr<'a> {
     match destination(&url, content_path) {
         Destination::Page { path, fragment, .. } => match (resolve(&path), fragment) {
+            (
+                Some(LinkTarget {
+                    id_prefix: Some(target_prefix),
+                    ..
+                }),
+                Some(fragment),
+            ) => CowStr::from(format!("#{target_prefix}{fragment}")),
             (Some(target), Some(fragment)) => CowStr::from(format!("{}#{fragment}", target.href)),
             (Some(target), None) => CowStr::from(target.href),
             (None, _) => CowStr::from("#"),
         },
         Destination::Unsafe(_) => CowStr::from("#"),
+        Destination::SamePage(fragment) if !prefix.is_empty() => {
+            CowStr::from(format!("#{prefix}{fragment}"))
+        }
         Destination::SamePage(_) | Destination::Other => url,
     }
 }
@@ -527,6 +585,7 @@ mod tests {
             (path == "problems/a.md").then(|| LinkTarget {
                 href: "../problems/a.html".into(),
                 label: "问责".into(),
+                id_prefix: None,
             })
         });
         // pulldown-cmark percent-encodes the fragment; browsers decode it to find id="危害".
@@ -552,6 +611,7 @@ mod tests {
                 Some(LinkTarget {
                     href: "../sources/s.html".into(),
                     label: "《短题》（2025）".into(),
+                    id_prefix: None,
                 })
             },
         );
@@ -562,6 +622,44 @@ mod tests {
             out.html
         );
         assert!(out.plain_text.contains("《短题》（2025）"));
+    }
+
+    #[test]
+    fn a_body_laid_out_in_a_handout_gets_lower_headings_and_prefixed_ids() {
+        let layout = Layout {
+            heading_offset: 2,
+            id_prefix: "p7-".into(),
+        };
+        let body =
+            "## 表现\n\n见[上文](#表现)、[别页](@/problems/b.md#危害)和注[^a]。\n\n[^a]: 注。\n";
+        let out = render_in(
+            body,
+            "problems/a.md",
+            &|_| {
+                Some(LinkTarget {
+                    href: "#p9".into(),
+                    label: "乙".into(),
+                    id_prefix: Some("p9-".into()),
+                })
+            },
+            &layout,
+        );
+        assert!(out.html.contains("<h4 id=\"p7-表现\">"), "{}", out.html);
+        assert!(
+            out.html.contains("href=\"#p7-%E8%A1%A8%E7%8E%B0\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("href=\"#p9-%E5%8D%B1%E5%AE%B3\""),
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("id=\"p7-fn-a\"") && out.html.contains("href=\"#p7-fn-a\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]

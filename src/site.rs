@@ -14,6 +14,9 @@ use crate::content::{Asset, Field, Kind, Page};
 use crate::theme::Theme;
 use crate::urls;
 
+/// Sites with more pages get no `print.html` unless `print_page: true` asks for it.
+pub const PRINT_PAGE_LIMIT: usize = 2000;
+
 /// A page's index in `Site::pages` (which is in reading order).
 pub type PageId = usize;
 
@@ -150,6 +153,14 @@ impl Site {
             ),
             None => (None, None),
         }
+    }
+
+    /// Whether the site gets `print.html`, every page in one document: by default only up to
+    /// `PRINT_PAGE_LIMIT` pages (a document of tens of thousands of pages prints nowhere).
+    pub fn has_print_page(&self) -> bool {
+        self.config
+            .print_page
+            .unwrap_or(self.pages.len() <= PRINT_PAGE_LIMIT)
     }
 
     /// The problem categories of a level, in reading order.

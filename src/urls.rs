@@ -37,6 +37,19 @@ pub fn page(folder: &str, slug: &str) -> String {
     format!("{folder}/{slug}.html")
 }
 
+/// `courses/x.html` → `courses/x`: the folder of a course's handout and presentation.
+pub fn course_folder(course_url: &str) -> String {
+    course_url.trim_end_matches(".html").to_string()
+}
+
+pub fn handout(course_url: &str) -> String {
+    format!("{}/handout.html", course_folder(course_url))
+}
+
+pub fn slides(course_url: &str) -> String {
+    format!("{}/slides.html", course_folder(course_url))
+}
+
 pub fn kind_index(folder: &str) -> String {
     format!("{folder}/index.html")
 }

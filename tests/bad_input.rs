@@ -66,6 +66,7 @@ cases!(
     theme_outside_themes_folder,
     gbk_file_without_false_errors,
     utf16_file_without_false_errors,
+    course_problems,
 );
 
 /// Every front-matter field, on every kind that takes it, is reported on its own line
@@ -79,6 +80,7 @@ fn every_front_matter_field_is_reported_on_its_own_line() {
         (Kind::Case, "cases"),
         (Kind::Source, "sources"),
         (Kind::Guide, "pages"),
+        (Kind::Course, "courses"),
     ];
     let mut checked = 0;
     for (kind, folder) in folders {
@@ -95,6 +97,11 @@ fn every_front_matter_field_is_reported_on_its_own_line() {
                 Shape::Level => ("nowhere", "unknown level `nowhere`".to_string()),
                 Shape::Tags => ("[formalism, nowhere]", "unknown tag `nowhere`".to_string()),
                 Shape::References(_) => ("[nowhere]", format!("`{}` names `nowhere`", field.name)),
+                Shape::Number => ("\"x\"", format!("`{}`: invalid type: string", field.name)),
+                Shape::Units => (
+                    "[{ title: 单元 }]",
+                    format!("`{}.0`: the unit `单元` covers no page", field.name),
+                ),
             };
             // Values that contain the field's name elsewhere, to catch substring searches.
             let mut lines = vec![
@@ -103,6 +110,9 @@ fn every_front_matter_field_is_reported_on_its_own_line() {
                 "place: 某地".to_string(),
                 "publisher: 某单位".to_string(),
                 "level: cognition".to_string(),
+                "audience: 班子成员".to_string(),
+                "duration: 1".to_string(),
+                "units: [{ title: 单元, pages: [problems/formalism], minutes: 45 }]".to_string(),
             ];
             lines.retain(|line| {
                 let key = line.split(':').next().unwrap();
@@ -114,10 +124,10 @@ fn every_front_matter_field_is_reported_on_its_own_line() {
                 + 3
                 + match field.shape {
                     Shape::Tags => "[formalism, ".len(),
-                    Shape::References(_) => 1,
+                    Shape::References(_) | Shape::Units => 1,
                     _ => 0,
                 };
-            let f = Fixture::valid();
+            let f = Fixture::with("course");
             f.write(
                 &format!("content/{folder}/probe.md"),
                 &format!("---\n{}\n---\n", lines.join("\n")),
@@ -244,6 +254,7 @@ fn a_missing_root_is_named_in_full() {
     let failure = policykb::build(&policykb::BuildOptions {
         root: missing.clone(),
         output: None,
+        pdf_browser: None,
     })
     .unwrap_err();
     let message = failure.diagnostics[0].to_string();

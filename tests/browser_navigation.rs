@@ -70,8 +70,7 @@ fn crawl(tab: &Tab, home: &str, site_prefix: &str) -> usize {
         let facts = eval(
             tab,
             "({ ok: !!document.querySelector('#main') && document.title.length > 0, \
-                colour: document.querySelector('.site-header') \
-                    && getComputedStyle(document.querySelector('.site-header')).backgroundColor, \
+                colour: getComputedStyle(document.documentElement).getPropertyValue('--accent').trim(), \
                 ids: Array.from(document.querySelectorAll('[id]'), e => e.id), \
                 links: Array.from(document.querySelectorAll('a[href]'), a => a.href) })",
         );
@@ -79,7 +78,7 @@ fn crawl(tab: &Tab, home: &str, site_prefix: &str) -> usize {
             problems.push(format!("{url}: not a page of the site (missing file?)"));
             continue;
         }
-        if facts["colour"] != "rgb(164, 22, 26)" {
+        if facts["colour"] != "#a4161a" {
             problems.push(format!(
                 "{url}: stylesheet not applied ({})",
                 facts["colour"]

@@ -239,6 +239,7 @@ fn what_shows_where_is_one_relation_read_in_both_directions() {
     let (_, site) = policykb::build_site(&policykb::BuildOptions {
         root: root.to_path_buf(),
         output: None,
+        pdf_browser: None,
     })
     .unwrap();
     let all = jobs::all(&site);

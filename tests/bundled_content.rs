@@ -19,6 +19,7 @@ fn bundled() -> Bundled {
     match build_site(&BuildOptions {
         root: root.to_path_buf(),
         output: None,
+        pdf_browser: None,
     }) {
         Ok((report, site)) => Bundled { report, site },
         Err(failure) => panic!(

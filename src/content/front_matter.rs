@@ -20,6 +20,23 @@ struct Split<'a> {
 
 /// Parses one file into a page, or returns every problem found in it.
 pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
+    match read_page(source) {
+        (Some(page), problems) if problems.is_empty() => Ok(page),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Every problem of one file, and the page as far as it could be read: a page whose front
+/// matter is YAML is returned even with problems in its fields, so that its references
+/// are still checked and every problem is reported in one run.
+pub fn read_page(source: &SourceFile) -> (Option<Page>, Vec<Diagnostic>) {
+    match parse(source) {
+        Ok((page, problems)) => (Some(page), problems),
+        Err(problems) => (None, problems),
+    }
+}
+
+fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>> {
     let split = split(&source.text).map_err(|d| {
         vec![Diagnostic {
             file: source.file.clone(),
@@ -57,6 +74,8 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
     let positions = document.positions;
     let mut meta = FrontMatter::default();
     let mut problems = Vec::new();
+    // Fields whose value was reported as wrong: not "missing" on top of that.
+    let mut wrong: Vec<String> = Vec::new();
     for (key, value) in mapping {
         let Value::String(name) = key else {
             problems.push(error("a front-matter key must be a name".into(), start));
@@ -95,24 +114,29 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
         if value.is_null() {
             continue;
         }
-        if field.shape == Shape::Units {
-            // Each unit on its own, so that a problem is reported at its unit.
-            let broken = unit_problems(&name, &value);
-            if !broken.is_empty() {
-                for (path, message) in broken {
-                    let at = positions.value(&path).unwrap_or(key_at);
-                    problems.push(error(format!("`{path}`: {message}"), at));
-                }
-                continue;
+        let value = if field.shape == Shape::Units {
+            // Each unit on its own, so that a problem is reported at its unit; the good
+            // units are kept, so that their pages are still checked.
+            let (good, broken) = split_units(&name, value);
+            for (path, message) in &broken {
+                let at = positions.value(path).unwrap_or(key_at);
+                problems.push(error(format!("`{path}`: {message}"), at));
             }
-        }
+            if !broken.is_empty() {
+                wrong.push(name.clone());
+            }
+            good
+        } else {
+            value
+        };
         if let Err(message) = meta.assign(field, value) {
             let at = positions.value(&name).unwrap_or(key_at);
             problems.push(error(format!("`{name}`: {message}"), at));
+            wrong.push(name.clone());
         }
     }
     for field in FIELDS.iter().filter(|f| f.is_required(source.kind)) {
-        if meta.texts(field.name).iter().all(|t| t.trim().is_empty()) {
+        if !meta.is_set(field.name) && !wrong.iter().any(|w| w == field.name) {
             problems.push(
                 error(format!("missing required field `{}`", field.name), start)
                     .with_hint(format!("add `{}: …` to the front matter", field.name)),
@@ -138,37 +162,46 @@ pub fn parse_page(source: &SourceFile) -> Result<Page, Vec<Diagnostic>> {
         front_matter_first_line: split.front_matter_first_line,
     };
     problems.extend(check_identity(&page));
-    if problems.is_empty() {
-        Ok(page)
-    } else {
-        Err(problems)
-    }
+    Ok((page, problems))
 }
 
-/// The problems of each unit of a course, as (path, message).
-fn unit_problems(name: &str, value: &Value) -> Vec<(String, String)> {
+/// A course's units: the good ones (as YAML again), and the problems of the others as
+/// (path, message).
+fn split_units(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
     let Value::Sequence(units) = value else {
-        return vec![(name.to_string(), "expected a list of units, each `- title: …` with `pages: [folder/slug, …]`".into())];
+        let message = "expected a list of units, each `- title: …` with `pages: [folder/slug, …]`";
+        return (
+            Value::Sequence(Vec::new()),
+            vec![(name.to_string(), message.into())],
+        );
     };
+    let mut good = Vec::new();
     let mut problems = Vec::new();
-    for (i, unit) in units.iter().enumerate() {
+    for (i, unit) in units.into_iter().enumerate() {
+        let path = format!("{name}.{i}");
         match serde_yaml::from_value::<super::Unit>(unit.clone()) {
-            Ok(unit) if unit.title.trim().is_empty() => {
-                problems.push((format!("{name}.{i}"), "a unit needs a `title`".into()))
+            Ok(parsed) if parsed.title.trim().is_empty() => {
+                problems.push((path, "a unit needs a `title`".into()))
             }
-            Ok(unit) if unit.pages.is_empty() => problems.push((
-                format!("{name}.{i}"),
-                format!("the unit `{}` covers no page: add `pages: [folder/slug, …]`", unit.title),
+            Ok(parsed) if parsed.pages.is_empty() => problems.push((
+                path,
+                format!(
+                    "the unit `{}` covers no page: add `pages: [folder/slug, …]`",
+                    parsed.title
+                ),
             )),
-            Ok(_) => {}
+            Ok(_) => good.push(unit),
             Err(e) => {
                 let message = e.to_string();
-                let message = message.split(", expected one of").next().unwrap_or(&message);
-                problems.push((format!("{name}.{i}"), message.to_string()));
+                let message = message
+                    .split(", expected one of")
+                    .next()
+                    .unwrap_or(&message);
+                problems.push((path, message.to_string()));
             }
         }
     }
-    problems
+    (Value::Sequence(good), problems)
 }
 
 /// `title, summary, …`: the fields a kind accepts, for hints.

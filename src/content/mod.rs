@@ -8,7 +8,7 @@ mod front_matter;
 mod load;
 pub mod schema;
 
-pub use front_matter::parse_page;
+pub use front_matter::{parse_page, read_page};
 pub use load::{load_sources, Asset, LoadedContent, SourceFile};
 pub use schema::{Field, FrontMatter, Shape, Target, Unit, FIELDS};
 

@@ -128,6 +128,14 @@ macro_rules! front_matter {
                     _ => Vec::new(),
                 }
             }
+
+            /// Whether the field has a value (not blank, not empty): what "required" asks.
+            pub fn is_set(&self, name: &str) -> bool {
+                match name {
+                    $( stringify!($name) => Present::present(&self.$name), )*
+                    _ => false,
+                }
+            }
         }
     };
 }
@@ -225,6 +233,7 @@ fn convert<T: DeserializeOwned>(shape: Shape, value: Value) -> Result<T, String>
 fn plain_words(message: &str) -> String {
     message
         .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
         .replace("expected a boolean", "expected `true` or `false`")
         .replace("expected a string", "expected text")
         .replace("expected a sequence", "expected a list")
@@ -236,6 +245,35 @@ fn scalar_text(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.clone(),
         _ => String::new(),
+    }
+}
+
+/// Whether a value counts as given.
+trait Present {
+    fn present(&self) -> bool;
+}
+
+impl Present for String {
+    fn present(&self) -> bool {
+        !self.trim().is_empty()
+    }
+}
+
+impl<T> Present for Option<T> {
+    fn present(&self) -> bool {
+        self.is_some()
+    }
+}
+
+impl<T> Present for Vec<T> {
+    fn present(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl Present for bool {
+    fn present(&self) -> bool {
+        true
     }
 }
 

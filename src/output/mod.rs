@@ -134,6 +134,22 @@ impl Staging {
         Ok(())
     }
 
+    /// The staging folder, for tools that write into it (`policykb pdf`); record what they
+    /// write with `add_written`.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Adds a file written into the staging folder by someone else to the manifest.
+    pub fn add_written(&self, path: &str) -> Result<(), OutputError> {
+        let target = self.dir.join(path);
+        let bytes = fs::read(&target).map_err(io_error(&target))?;
+        if let Ok(mut manifest) = self.manifest.lock() {
+            manifest.record(path, &bytes);
+        }
+        Ok(())
+    }
+
     /// Writes the manifest, swaps the staged site in and deletes the old one. Returns the
     /// manifest of what was written.
     pub fn commit(mut self) -> Result<Manifest, OutputError> {

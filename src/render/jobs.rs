@@ -13,6 +13,8 @@ use crate::content::Kind;
 use crate::site::{PageId, Site};
 use crate::urls;
 
+use super::course;
+
 /// One output file rendered from a template.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Job {
@@ -24,6 +26,12 @@ pub enum Job {
     TagIndex,
     Tag(String),
     Search,
+    /// A course's printable handout.
+    Handout(PageId),
+    /// A course's presentation for the projector.
+    Slides(PageId),
+    /// Every page in one printable document.
+    Print,
 }
 
 impl Job {
@@ -37,15 +45,22 @@ impl Job {
             Job::KindIndex(kind) => urls::kind_index(site.folder(*kind)),
             Job::Level(i) => urls::level(&site.config.levels[*i].slug),
             Job::Tag(slug) => urls::tag(slug),
+            Job::Handout(id) => urls::handout(&site.url(*id)),
+            Job::Slides(id) => urls::slides(&site.url(*id)),
+            Job::Print => urls::PRINT_PAGE.to_string(),
         }
     }
 
-    pub fn template(&self) -> &'static str {
+    pub fn template(&self, site: &Site) -> &'static str {
         match self {
             Job::Home => "home.html",
             Job::Search => "search.html",
             Job::TagIndex => "tags.html",
+            Job::Page(id) if site.page(*id).kind == Kind::Course => "course.html",
             Job::Page(_) => "page.html",
+            Job::Handout(_) => "handout.html",
+            Job::Slides(_) => "slides.html",
+            Job::Print => "print.html",
             Job::KindIndex(_) => "kind.html",
             Job::Level(_) => "level.html",
             Job::Tag(_) => "tag.html",
@@ -61,8 +76,16 @@ impl Job {
             Job::Page(id) => {
                 let mut shown = page_relations(site, *id);
                 shown.push(*id);
+                if site.page(*id).kind == Kind::Course {
+                    shown.extend(course::handout_shows(site, *id));
+                    shown.sort_unstable();
+                    shown.dedup();
+                }
                 shown
             }
+            Job::Handout(id) => course::handout_shows(site, *id),
+            Job::Slides(id) => slides_shows(site, *id),
+            Job::Print => (0..site.pages.len()).collect(),
             Job::KindIndex(kind) => site.pages_of(*kind).to_vec(),
             Job::Level(i) => site
                 .problems_of_level(&site.config.levels[*i].slug)
@@ -79,7 +102,24 @@ pub fn all(site: &Site) -> Vec<Job> {
     jobs.extend(site.config.kinds_present().map(Job::KindIndex));
     jobs.extend((0..site.config.levels.len()).map(Job::Level));
     jobs.extend(site.tags.keys().cloned().map(Job::Tag));
+    for &course in site.pages_of(Kind::Course) {
+        jobs.push(Job::Handout(course));
+        jobs.push(Job::Slides(course));
+    }
+    if site.has_print_page() {
+        jobs.push(Job::Print);
+    }
     jobs
+}
+
+/// A presentation shows its course and the titles and summaries of the units' pages.
+fn slides_shows(site: &Site, course: PageId) -> Vec<PageId> {
+    let mut shown: Vec<PageId> = std::iter::once(course)
+        .chain(course::unit_pages(site, course).into_iter().flatten())
+        .collect();
+    shown.sort_unstable();
+    shown.dedup();
+    shown
 }
 
 /// The pages the home page lists (besides `site`): the responsibility types.
@@ -132,6 +172,18 @@ pub fn showing(site: &Site, id: PageId) -> BTreeSet<Job> {
     }
     if home_pages(site).contains(&id) {
         jobs.insert(Job::Home);
+    }
+    for &course in site.pages_of(Kind::Course) {
+        if course::handout_shows(site, course).contains(&id) {
+            jobs.insert(Job::Handout(course));
+            jobs.insert(Job::Page(course));
+        }
+        if slides_shows(site, course).contains(&id) {
+            jobs.insert(Job::Slides(course));
+        }
+    }
+    if site.has_print_page() {
+        jobs.insert(Job::Print);
     }
     jobs
 }

@@ -6,6 +6,7 @@
 //! also leaves its plain text and anchors in the site model, for the index and for
 //! checking `#anchor` links, which is done here once every page is rendered.
 
+pub mod course;
 pub mod jobs;
 pub mod views;
 
@@ -91,6 +92,7 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
         site.by_content_path.get(path).map(|&target| LinkTarget {
             href: format!("../{}", site.url(target)),
             label: site.page(target).short_title().to_string(),
+            id_prefix: None,
         })
     };
     markdown::render(&page.body, &page.content_path, &resolve)
@@ -142,12 +144,51 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
             context.insert("tag", &views::tag_link(site, slug));
             context.insert("groups", &views::tag_groups(site, slug));
         }
+        Job::Handout(id) | Job::Slides(id) => {
+            context.insert(
+                "page",
+                &views::page_view(site, *id, String::new(), Vec::new(), strings),
+            );
+            if matches!(job, Job::Handout(_)) {
+                context.insert("units", &course::handout_units(site, *id, &path));
+            }
+            context.insert("built", &build_date());
+        }
+        Job::Print => {
+            context.insert("groups", &course::whole_site(site, &path));
+            context.insert("built", &build_date());
+        }
     }
-    let html = site.theme.render(job.template(), &context)?;
+    let html = site.theme.render(job.template(site), &context)?;
     Ok(OutputFile {
         path,
         contents: html.into_bytes(),
     })
+}
+
+/// The date printed on handouts: `SOURCE_DATE_EPOCH` if set (reproducible builds), else
+/// today (UTC), as `2026-12-01`.
+fn build_date() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+    let days = (seconds / 86_400) as i64;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// An error for every `#anchor` link (in the given pages) to a place that does not exist.

@@ -64,6 +64,8 @@ pub struct SiteView {
     pub tags: Vec<TagLinkView>,
     /// Guide pages (about, how to use, study paths) for the navigation.
     pub guides: Vec<LinkView>,
+    /// Training courses, for the home page.
+    pub courses: Vec<LinkView>,
     pub page_count: usize,
     /// Where the search index lives, relative to the root (`search/`).
     pub search_folder: String,
@@ -104,6 +106,8 @@ pub struct PageView {
     pub backlinks: Vec<GroupView>,
     pub sources: Vec<SourceView>,
     pub illustrative: bool,
+    /// For a course: its units, time plan and printouts.
+    pub course: Option<super::course::CourseView>,
 }
 
 pub fn link_view(site: &Site, id: PageId) -> LinkView {
@@ -152,6 +156,7 @@ pub fn site_view(site: &Site) -> SiteView {
             .map(|t| tag_link(site, &t.slug))
             .collect(),
         guides: links(site, site.pages_of(Kind::Guide).iter().copied()),
+        courses: links(site, site.pages_of(Kind::Course).iter().copied()),
         page_count: site.pages.len(),
         search_folder: format!("{}/", urls::SEARCH_FOLDER),
     }
@@ -197,7 +202,7 @@ pub fn page_view(
     let references: Vec<GroupView> = record
         .references
         .iter()
-        .filter(|(field, _)| field.name != "sources")
+        .filter(|(field, _)| field.name != "sources" && field.name != "units")
         .map(|(field, targets)| {
             shown.extend(targets);
             GroupView {
@@ -218,16 +223,7 @@ pub fn page_view(
     let sources = record
         .referenced("sources")
         .iter()
-        .map(|&t| {
-            let source = site.page(t);
-            SourceView {
-                title: source.meta.title.clone(),
-                short_title: source.short_title().to_string(),
-                url: site.url(t),
-                publisher: source.meta.publisher.clone().unwrap_or_default(),
-                date: source.meta.date.clone().unwrap_or_default(),
-            }
-        })
+        .map(|&t| source_view(site, t))
         .collect();
     PageView {
         title: page.meta.title.clone(),
@@ -254,11 +250,23 @@ pub fn page_view(
         backlinks,
         sources,
         illustrative: page.meta.illustrative,
+        course: (page.kind == Kind::Course).then(|| super::course::course_view(site, id)),
+    }
+}
+
+pub fn source_view(site: &Site, id: PageId) -> SourceView {
+    let source = site.page(id);
+    SourceView {
+        title: source.meta.title.clone(),
+        short_title: source.short_title().to_string(),
+        url: site.url(id),
+        publisher: source.meta.publisher.clone().unwrap_or_default(),
+        date: source.meta.date.clone().unwrap_or_default(),
     }
 }
 
 /// Short labelled facts shown under the title (place, date, bearer, publisher, …).
-fn facts(site: &Site, id: PageId, strings: &Strings) -> Vec<(String, String)> {
+pub fn facts(site: &Site, id: PageId, strings: &Strings) -> Vec<(String, String)> {
     let page = site.page(id);
     let kind = page.kind.slug();
     let meta = &page.meta;

@@ -26,6 +26,7 @@ pub fn build_site(root: &Path, name: &str) -> PathBuf {
     let options = policykb::BuildOptions {
         root: root.to_path_buf(),
         output: Some(output),
+        pdf_browser: None,
     };
     if let Err(failure) = policykb::build(&options) {
         panic!("build failed: {:#?}", failure.diagnostics);
@@ -199,9 +200,7 @@ pub fn open(tab: &Tab, url: &str) {
     let target = path(url);
     for _ in 0..400 {
         let here = tab.get_url();
-        if path(&here) == target
-            || !here.starts_with("http") && !here.starts_with("file")
-        {
+        if path(&here) == target || !here.starts_with("http") && !here.starts_with("file") {
             let ready = tab
                 .evaluate(
                     "window.__policykbOldDocument ? 'old' : document.readyState",

@@ -51,8 +51,14 @@ impl Fixture {
 
     /// The valid knowledge base with the changes of `tests/fixtures/invalid/<case>/`.
     pub fn invalid(case: &str) -> Fixture {
+        Fixture::with(&format!("invalid/{case}"))
+    }
+
+    /// The valid knowledge base with the files of `tests/fixtures/<overlay>/` added or
+    /// replaced (and those its `remove.txt` names deleted).
+    pub fn with(overlay: &str) -> Fixture {
         let fixture = Fixture::valid();
-        let overlay = fixtures().join("invalid").join(case);
+        let overlay = fixtures().join(overlay);
         assert!(overlay.is_dir(), "no fixture folder {}", overlay.display());
         copy_tree(&overlay, &fixture.root);
         if let Ok(list) = fs::read_to_string(overlay.join("remove.txt")) {
@@ -90,6 +96,7 @@ impl Fixture {
         build(&BuildOptions {
             root: self.root.clone(),
             output: Some(self.output()),
+            pdf_browser: None,
         })
     }
 
@@ -97,6 +104,7 @@ impl Fixture {
         build(&BuildOptions {
             root: self.root.clone(),
             output: Some(output.to_path_buf()),
+            pdf_browser: None,
         })
     }
 
@@ -104,6 +112,7 @@ impl Fixture {
         build(&BuildOptions {
             root: self.root.clone(),
             output: None,
+            pdf_browser: None,
         })
     }
 

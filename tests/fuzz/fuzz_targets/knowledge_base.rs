@@ -46,5 +46,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = build(&BuildOptions {
         root: root.path().to_path_buf(),
         output: None,
+        pdf_browser: None,
     });
 });

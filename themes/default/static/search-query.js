@@ -412,10 +412,14 @@
       ranked.push(await rank(meta, variants[v], filters, limit, v === 0 ? 1 : 0.9));
     }
     const best = new Map();
+    /* One result per page: a full match beats a partial one, a higher score a lower one;
+     * but a page the reader's own words match fully is highlighted with those words, not
+     * with a synonym's. */
     const keep = (r, ofClauses) => {
       const old = best.get(r.doc.id);
       if (!old || (r.full && !old.full) || (r.full === old.full && r.score > old.score)) {
-        best.set(r.doc.id, Object.assign({}, r, { clauses: ofClauses }));
+        const own = old && old.full && old.own && r.full;
+        best.set(r.doc.id, Object.assign({}, r, { clauses: own ? old.clauses : ofClauses, own: own || ofClauses === clauses }));
       }
     };
     for (const found of ranked) {
