@@ -141,7 +141,9 @@ impl LiveSite {
                 let record = &mut site.pages[edit.id];
                 record.page = edit.page.clone();
                 record.rendered = Default::default();
-                jobs.insert(Job::Page(edit.id));
+            }
+            for edit in edits.iter() {
+                jobs.extend(jobs::showing_body(site, edit.id));
             }
             diagnostics.extend(self.built.report.warnings.clone());
         } else {

@@ -144,6 +144,21 @@ pub fn page_relations(site: &Site, id: PageId) -> Vec<PageId> {
     related
 }
 
+/// The files that show page `id`'s body (what a text-only edit changes): its own page,
+/// the handouts of the courses it is in, and `print.html`.
+pub fn showing_body(site: &Site, id: PageId) -> BTreeSet<Job> {
+    let mut jobs = BTreeSet::from([Job::Page(id)]);
+    for &course in site.pages_of(Kind::Course) {
+        if course::unit_pages(site, course).iter().flatten().any(|&p| p == id) {
+            jobs.insert(Job::Handout(course));
+        }
+    }
+    if site.has_print_page() {
+        jobs.insert(Job::Print);
+    }
+    jobs
+}
+
 /// Every file that shows something of page `id`: the inverse of `Job::shows`.
 pub fn showing(site: &Site, id: PageId) -> BTreeSet<Job> {
     let page = site.page(id);
