@@ -37,6 +37,10 @@ pub struct SiteConfig {
     pub period_minutes: u32,
     /// Write `print.html` (every page in one document); default: for sites of up to 2,000 pages.
     pub print_page: Option<bool>,
+    /// Link glossary terms at their first mention in a page's text (default: yes).
+    pub autolink: bool,
+    /// Terms never linked automatically.
+    pub autolink_exclude: Vec<String>,
 }
 
 /// Words that mean the same thing to a reader, e.g. 上热中温下冷 and 压力传导层层递减. An
@@ -89,6 +93,8 @@ const KEYS: &[&str] = &[
     "synonyms",
     "period_minutes",
     "print_page",
+    "autolink",
+    "autolink_exclude",
 ];
 
 /// A configuration as far as it could be read, and every problem in it.
@@ -135,6 +141,7 @@ impl SiteConfig {
             language: "zh-CN".into(),
             theme: "default".into(),
             period_minutes: 45,
+            autolink: true,
             ..SiteConfig::default()
         };
         let mut has_kinds = false;
@@ -165,6 +172,22 @@ impl SiteConfig {
                     })
                 }
                 "synonyms" => config.synonyms = reader.synonyms(value),
+                "autolink" => match value.as_bool() {
+                    Some(on) => config.autolink = on,
+                    None => reader.error(
+                        "autolink",
+                        "`autolink` must be `true` or `false`".into(),
+                        None,
+                    ),
+                },
+                "autolink_exclude" => match serde_yaml::from_value::<Vec<String>>(value) {
+                    Ok(terms) => config.autolink_exclude = terms,
+                    Err(_) => reader.error(
+                        "autolink_exclude",
+                        "`autolink_exclude` must be a list of terms".into(),
+                        Some("e.g. `autolink_exclude: [问责, 监督]`".into()),
+                    ),
+                },
                 "print_page" => match value.as_bool() {
                     Some(on) => config.print_page = Some(on),
                     None => reader.error(

@@ -30,6 +30,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod terms;
 pub mod theme;
 pub mod urls;
 pub mod yaml;

@@ -15,6 +15,7 @@ use crate::content::{Asset, Kind, Page};
 use crate::diagnostics::{closest_match, Diagnostic};
 use crate::markdown::{self, Destination};
 use crate::site::{BodyLink, PageId, PageRecord, Site};
+use crate::terms::{Glossary, TermTarget, TERM_KINDS};
 use crate::theme::Theme;
 
 /// Files that exist but could not be read or parsed: references to them are not reported
@@ -80,6 +81,7 @@ pub fn link(
         }
         (record.links, record.local_anchors) = linker.body_links(page, diagnostics);
         diagnostics.extend(citations::bare_source_numbers(page));
+        diagnostics.extend(quiz_sources(&by_slug, page));
         for link in &record.links {
             diagnostics.extend(citations::unlisted_source(page, &pages[link.target], link));
         }
@@ -94,6 +96,8 @@ pub fn link(
         warn_orphans(&records, &unparsed.damaged, diagnostics);
     }
     let synonyms = resolve_synonyms(&config, &records, &by_content_path, diagnostics);
+    let glossary = glossary(&config, &records);
+    find_term_links(&config, &glossary, &mut records);
     let by_kind = Kind::ALL
         .iter()
         .map(|kind| {
@@ -109,9 +113,99 @@ pub fn link(
         by_content_path,
         by_kind,
         synonyms,
+        glossary,
         theme,
         assets,
     }
+}
+
+/// Every title and alias of the term kinds, and every tag name.
+fn glossary(config: &SiteConfig, records: &[PageRecord]) -> Glossary {
+    let mut terms = Vec::new();
+    for (id, record) in records.iter().enumerate() {
+        if TERM_KINDS.contains(&record.page.kind) {
+            let meta = &record.page.meta;
+            for term in std::iter::once(&meta.title).chain(&meta.aliases) {
+                terms.push((term.clone(), TermTarget::Page(id)));
+            }
+        }
+    }
+    for (i, tag) in config.tags.iter().enumerate() {
+        terms.push((tag.name.clone(), TermTarget::Tag(i)));
+    }
+    Glossary::new(terms, &config.autolink_exclude)
+}
+
+/// Which term pages each page's text mentions (a superset of what rendering links: the raw
+/// text also holds headings and links), and the inverse.
+fn find_term_links(config: &SiteConfig, glossary: &Glossary, records: &mut [PageRecord]) {
+    if !config.autolink {
+        return;
+    }
+    let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); records.len()];
+    for (id, record) in records.iter_mut().enumerate() {
+        if record.page.meta.autolink == Some(false) {
+            continue;
+        }
+        let mut targets: Vec<PageId> = glossary
+            .mentions(&record.page.body)
+            .filter_map(|m| match m.target {
+                TermTarget::Page(target) if target != id => Some(target),
+                _ => None,
+            })
+            .collect();
+        targets.sort_unstable();
+        targets.dedup();
+        for &target in &targets {
+            backlinks[target].push(id);
+        }
+        record.term_links = targets;
+    }
+    for (record, sources) in records.iter_mut().zip(backlinks) {
+        record.term_backlinks = sources;
+    }
+}
+
+/// Each question names the source its answer comes from: it must exist, and the page
+/// should list it.
+fn quiz_sources(by_slug: &HashMap<(Kind, &str), PageId>, page: &Page) -> Vec<Diagnostic> {
+    let quiz = &page.meta.quiz;
+    let mut problems = Vec::new();
+    if quiz.is_empty() {
+        return problems;
+    }
+    let sources: Vec<&str> = by_slug
+        .keys()
+        .filter(|(kind, _)| *kind == Kind::Source)
+        .map(|(_, slug)| *slug)
+        .collect();
+    for (i, question) in quiz.iter().enumerate() {
+        let at = page.position_of(&format!("quiz.{i}.source"));
+        if !by_slug.contains_key(&(Kind::Source, question.source.as_str())) {
+            problems.push(
+                Diagnostic::error(
+                    &page.file,
+                    format!("question {} names the source `{}`, but there is no source page with that slug", i + 1, question.source),
+                )
+                .at(at.line, at.column)
+                .suggesting(&question.source, sources.iter().copied()),
+            );
+        } else if !page.meta.sources.contains(&question.source) {
+            problems.push(
+                Diagnostic::warning(
+                    &page.file,
+                    format!(
+                        "question {} comes from `{}`, which `sources:` does not list",
+                        i + 1,
+                        question.source
+                    ),
+                )
+                .at(at.line, at.column)
+                .with_hint(format!("add `{}` to `sources:`", question.source)),
+            );
+        }
+    }
+    problems
 }
 
 /// The synonym groups of `site.yaml` with `@/…` entries replaced by the page's title and

@@ -90,6 +90,13 @@ pub struct Layout {
 /// Maps a page path under `content/` to where it leads.
 pub type Resolve<'a> = dyn Fn(&str) -> Option<LinkTarget> + 'a;
 
+/// Links glossary terms at their first mention (see `terms`): the terms, and for a target,
+/// its URL and the card text (title and summary), or `None` not to link it.
+pub struct TermLinks<'a> {
+    pub glossary: &'a crate::terms::Glossary,
+    pub target: &'a dyn Fn(crate::terms::TermTarget) -> Option<(String, String)>,
+}
+
 fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -222,7 +229,7 @@ impl<'a> Cursor<'a> {
 /// Renders `body` of the page at `content_path`; `resolve` maps a page path under
 /// `content/` to where it leads.
 pub fn render(body: &str, content_path: &str, resolve: &Resolve<'_>) -> RenderedMarkdown {
-    render_in(body, content_path, resolve, &Layout::default())
+    render_in(body, content_path, resolve, &Layout::default(), None)
 }
 
 /// Like `render`, laid out as part of a longer document.
@@ -231,7 +238,11 @@ pub fn render_in(
     content_path: &str,
     resolve: &Resolve<'_>,
     layout: &Layout,
+    terms: Option<&TermLinks<'_>>,
 ) -> RenderedMarkdown {
+    let mut linked_terms: Vec<crate::terms::TermTarget> = Vec::new();
+    // Inside a link, an image or a code block, terms are not linked.
+    let mut no_terms = 0usize;
     let mut toc = Vec::new();
     let mut ids = Ids::default();
     let mut plain_text = String::new();
@@ -266,6 +277,20 @@ pub fn render_in(
             Some(event) => event,
             None => continue,
         };
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => no_terms += 1,
+            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                no_terms = no_terms.saturating_sub(1)
+            }
+            _ => {}
+        }
+        if let (Some(terms), Event::Text(text), None, 0) = (terms, &event, &heading, no_terms) {
+            let linked = link_terms(text, terms, &mut linked_terms);
+            if !linked.is_empty() {
+                events.extend(linked);
+                continue;
+            }
+        }
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
             Event::End(TagEnd::Heading(_)) => {
@@ -311,6 +336,43 @@ pub fn render_in(
         anchors: ids.taken(),
         sections,
     }
+}
+
+/// `text` with the first mention of each term not linked yet as a link; empty if none.
+fn link_terms<'a>(
+    text: &str,
+    terms: &TermLinks<'_>,
+    linked: &mut Vec<crate::terms::TermTarget>,
+) -> Vec<Event<'a>> {
+    let mut events = Vec::new();
+    let mut position = 0;
+    for mention in terms.glossary.mentions(text) {
+        if linked.contains(&mention.target) {
+            continue;
+        }
+        let Some((href, card)) = (terms.target)(mention.target) else {
+            continue;
+        };
+        linked.push(mention.target);
+        events.push(Event::Text(CowStr::from(
+            text[position..mention.start].to_string(),
+        )));
+        events.push(Event::InlineHtml(CowStr::from(format!(
+            "<a class=\"term\" href=\"{}\" data-card=\"{}\">",
+            escape_attribute(&href),
+            escape_attribute(&card)
+        ))));
+        events.push(Event::Text(CowStr::from(
+            text[mention.start..mention.end].to_string(),
+        )));
+        events.push(Event::InlineHtml(CowStr::from("</a>")));
+        position = mention.end;
+    }
+    if events.is_empty() {
+        return events;
+    }
+    events.push(Event::Text(CowStr::from(text[position..].to_string())));
+    events
 }
 
 /// `level` moved down by `offset`, at most to `h6`.
@@ -643,6 +705,7 @@ mod tests {
                 })
             },
             &layout,
+            None,
         );
         assert!(out.html.contains("<h4 id=\"p7-表现\">"), "{}", out.html);
         assert!(
@@ -657,6 +720,51 @@ mod tests {
         );
         assert!(
             out.html.contains("id=\"p7-fn-a\"") && out.html.contains("href=\"#p7-fn-a\""),
+            "{}",
+            out.html
+        );
+    }
+
+    #[test]
+    fn glossary_terms_are_linked_at_their_first_mention_only_in_running_text() {
+        use crate::terms::{Glossary, TermTarget};
+        let glossary = Glossary::new(
+            vec![
+                ("一岗双责".into(), TermTarget::Page(1)),
+                ("问责".into(), TermTarget::Page(2)),
+            ],
+            &[],
+        );
+        let target = |t: TermTarget| match t {
+            TermTarget::Page(1) => Some((
+                "../r/dual.html".to_string(),
+                "一岗双责：班子成员的责任".to_string(),
+            )),
+            TermTarget::Page(2) => Some(("../c/a.html".to_string(), "问责".to_string())),
+            _ => None,
+        };
+        let terms = TermLinks {
+            glossary: &glossary,
+            target: &target,
+        };
+        let body =
+            "## 一岗双责\n\n落实一岗双责，再讲一岗双责。[问责](@/x/y.md)之后，`问责` 与问责。\n";
+        let out = render_in(body, "p/a.md", &no_links, &Layout::default(), Some(&terms));
+        assert_eq!(
+            out.html.matches("class=\"term\"").count(),
+            2,
+            "{}",
+            out.html
+        );
+        assert!(
+            out.html.contains("<h2 id=\"一岗双责\">一岗双责<a"),
+            "heading linked: {}",
+            out.html
+        );
+        assert!(out.html.contains("落实<a class=\"term\" href=\"../r/dual.html\" data-card=\"一岗双责：班子成员的责任\">一岗双责</a>，再讲一岗双责"), "{}", out.html);
+        assert!(
+            out.html
+                .contains("<code>问责</code> 与<a class=\"term\" href=\"../c/a.html\""),
             "{}",
             out.html
         );

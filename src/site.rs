@@ -33,6 +33,8 @@ pub struct Site {
     pub by_kind: Vec<Vec<PageId>>,
     /// Groups of words search treats as one (from `site.yaml`, `@/` entries expanded).
     pub synonyms: Vec<Vec<String>>,
+    /// The terms linked in pages' text.
+    pub glossary: crate::terms::Glossary,
     pub theme: Theme,
     /// Files copied next to the pages.
     pub assets: Vec<Asset>,
@@ -45,6 +47,10 @@ pub struct PageRecord {
     pub references: Vec<(&'static Field, Vec<PageId>)>,
     /// Resolved links in the body (`@/…` and relative `….md`).
     pub links: Vec<BodyLink>,
+    /// Pages whose glossary terms this page's text mentions (and so links and shows).
+    pub term_links: Vec<PageId>,
+    /// Pages whose text mentions this page's title or aliases.
+    pub term_backlinks: Vec<PageId>,
     /// `#anchor` links to places on this page, with their file line and column.
     pub local_anchors: Vec<(String, usize, usize)>,
     /// Pages that reference or link to this one, sorted, without itself.
@@ -79,6 +85,8 @@ impl PageRecord {
             references: Vec::new(),
             links: Vec::new(),
             local_anchors: Vec::new(),
+            term_links: Vec::new(),
+            term_backlinks: Vec::new(),
             backlinks: Vec::new(),
             rendered: OnceLock::new(),
         }

@@ -102,6 +102,10 @@ fn every_front_matter_field_is_reported_on_its_own_line() {
                     "[{ title: 单元 }]",
                     format!("`{}.0`: the unit `单元` covers no page", field.name),
                 ),
+                Shape::Quiz => (
+                    "[{ question: 问, options: [甲, 乙], answer: C, explanation: 释, source: doc }]",
+                    format!("`{}.0.answer`: the answer `C` is none of the 2 options", field.name),
+                ),
             };
             // Values that contain the field's name elsewhere, to catch substring searches.
             let mut lines = vec![
@@ -125,6 +129,10 @@ fn every_front_matter_field_is_reported_on_its_own_line() {
                 + match field.shape {
                     Shape::Tags => "[formalism, ".len(),
                     Shape::References(_) | Shape::Units => 1,
+                    // The answer's column inside the flow mapping.
+                    Shape::Quiz => "[{ question: 问, options: [甲, 乙], answer: "
+                        .chars()
+                        .count(),
                     _ => 0,
                 };
             let f = Fixture::with("course");

@@ -114,10 +114,14 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
         if value.is_null() {
             continue;
         }
-        let value = if field.shape == Shape::Units {
-            // Each unit on its own, so that a problem is reported at its unit; the good
-            // units are kept, so that their pages are still checked.
-            let (good, broken) = split_units(&name, value);
+        let value = if matches!(field.shape, Shape::Units | Shape::Quiz) {
+            // Each item on its own, so that a problem is reported at its item; the good
+            // ones are kept, so that their references are still checked.
+            let (good, broken) = if field.shape == Shape::Units {
+                split_units(&name, value)
+            } else {
+                split_questions(&name, value)
+            };
             for (path, message) in &broken {
                 let at = positions.value(path).unwrap_or(key_at);
                 problems.push(error(format!("`{path}`: {message}"), at));
@@ -198,6 +202,51 @@ fn split_units(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
                     .next()
                     .unwrap_or(&message);
                 problems.push((path, message.to_string()));
+            }
+        }
+    }
+    (Value::Sequence(good), problems)
+}
+
+/// A page's quiz: the good questions (as YAML again), and the problems of the others.
+fn split_questions(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
+    let hint = "each question: `- question: …`, `options: [A 的内容, B 的内容]` (or none for a short answer), `answer: A`, `explanation: …`, `source: <source slug>`";
+    let Value::Sequence(items) = value else {
+        return (
+            Value::Sequence(Vec::new()),
+            vec![(
+                name.to_string(),
+                format!("expected a list of questions; {hint}"),
+            )],
+        );
+    };
+    let mut good = Vec::new();
+    let mut problems = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let path = format!("{name}.{i}");
+        match serde_yaml::from_value::<super::Question>(item.clone()) {
+            Ok(q) if q.question.trim().is_empty() || q.explanation.trim().is_empty() => problems
+                .push((
+                    path,
+                    "a question needs its `question` and an `explanation`".into(),
+                )),
+            Ok(q) if !q.options.is_empty() && q.right_option().is_none() => problems.push((
+                format!("{path}.answer"),
+                format!(
+                    "the answer `{}` is none of the {} options: give its letter (A–{}) or its text",
+                    q.answer,
+                    q.options.len(),
+                    (b'A' + q.options.len().min(26) as u8 - 1) as char
+                ),
+            )),
+            Ok(_) => good.push(item),
+            Err(e) => {
+                let message = e.to_string();
+                let message = message
+                    .split(", expected one of")
+                    .next()
+                    .unwrap_or(&message);
+                problems.push((path, format!("{message}; {hint}")));
             }
         }
     }

@@ -10,7 +10,7 @@ pub mod schema;
 
 pub use front_matter::{parse_page, read_page};
 pub use load::{load_sources, Asset, LoadedContent, SourceFile};
-pub use schema::{Field, FrontMatter, Shape, Target, Unit, FIELDS};
+pub use schema::{Field, FrontMatter, Question, Shape, Target, Unit, FIELDS};
 
 use std::path::PathBuf;
 

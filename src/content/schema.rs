@@ -24,6 +24,8 @@ pub enum Shape {
     Number,
     /// A course's units: title, pages (`folder/slug`), minutes, notes, questions.
     Units,
+    /// Self-test questions: question, options, answer, explanation, source.
+    Quiz,
     /// `true` or `false`.
     Flag,
     /// The slug of a level in `site.yaml`.
@@ -177,6 +179,41 @@ front_matter! {
     objectives: Vec<String> = Shape::TextList, for COURSE, required NONE;
     /// The course's units, in teaching order.
     units: Vec<Unit> = Shape::Units, for COURSE, required COURSE;
+    /// 自查清单: yes/no items to check oneself against the problem's manifestations.
+    checklist: Vec<String> = Shape::TextList, for PROBLEM, required NONE;
+    /// 自测题, each with its answer, an explanation and the source it comes from.
+    quiz: Vec<Question> = Shape::Quiz, for ALL, required NONE;
+    /// `false`: glossary terms are not linked in this page's text.
+    autolink: Option<bool> = Shape::Flag, for ALL, required NONE;
+}
+
+/// One self-test question. With `options`, `answer` is the letter (A, B, …) or the text of
+/// the right option; without, it is the short answer shown after trying.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub question: String,
+    #[serde(default)]
+    pub options: Vec<String>,
+    pub answer: String,
+    pub explanation: String,
+    /// The slug of the source page the answer comes from.
+    pub source: String,
+}
+
+impl Question {
+    /// The index of the right option: `answer` as a letter or as the option's text.
+    pub fn right_option(&self) -> Option<usize> {
+        let answer = self.answer.trim();
+        let mut letters = answer.chars();
+        if let (Some(letter), None) = (letters.next(), letters.next()) {
+            let index = (letter.to_ascii_uppercase() as usize).wrapping_sub('A' as usize);
+            if index < self.options.len() {
+                return Some(index);
+            }
+        }
+        self.options.iter().position(|o| o.trim() == answer)
+    }
 }
 
 /// One unit of a course.
@@ -316,6 +353,18 @@ impl Texts for Vec<Unit> {
     /// A course without units has none: what "required" checks.
     fn texts(&self) -> Vec<&str> {
         self.iter().map(|u| u.title.as_str()).collect()
+    }
+}
+
+impl Texts for Vec<Question> {
+    fn texts(&self) -> Vec<&str> {
+        self.iter().map(|q| q.question.as_str()).collect()
+    }
+}
+
+impl Texts for Option<bool> {
+    fn texts(&self) -> Vec<&str> {
+        Vec::new()
     }
 }
 

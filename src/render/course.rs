@@ -177,7 +177,7 @@ fn printed_page(
         heading_offset: offset,
         id_prefix: prefix(id),
     };
-    let body = markdown::render_in(&page.body, &page.content_path, &resolve, &layout);
+    let body = markdown::render_in(&page.body, &page.content_path, &resolve, &layout, None);
     PrintedPage {
         anchor: prefix(id).trim_end_matches('-').to_string(),
         link: views::link_view(site, id),

@@ -136,6 +136,8 @@ pub fn page_relations(site: &Site, id: PageId) -> Vec<PageId> {
         .names(id)
         .into_iter()
         .chain(record.backlinks.iter().copied())
+        .chain(record.term_links.iter().copied())
+        .chain(record.term_backlinks.iter().copied())
         .chain(prev)
         .chain(next)
         .collect();
@@ -149,7 +151,11 @@ pub fn page_relations(site: &Site, id: PageId) -> Vec<PageId> {
 pub fn showing_body(site: &Site, id: PageId) -> BTreeSet<Job> {
     let mut jobs = BTreeSet::from([Job::Page(id)]);
     for &course in site.pages_of(Kind::Course) {
-        if course::unit_pages(site, course).iter().flatten().any(|&p| p == id) {
+        if course::unit_pages(site, course)
+            .iter()
+            .flatten()
+            .any(|&p| p == id)
+        {
             jobs.insert(Job::Handout(course));
         }
     }

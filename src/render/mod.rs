@@ -95,7 +95,36 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
             id_prefix: None,
         })
     };
-    markdown::render(&page.body, &page.content_path, &resolve)
+    let target = |term: crate::terms::TermTarget| match term {
+        crate::terms::TermTarget::Page(target) if target != id => {
+            let meta = &site.page(target).meta;
+            Some((
+                format!("../{}", site.url(target)),
+                format!("{}：{}", meta.title, meta.summary),
+            ))
+        }
+        crate::terms::TermTarget::Tag(i) => site.config.tags.get(i).map(|tag| {
+            let card = if tag.description.is_empty() {
+                format!("标签：{}", tag.name)
+            } else {
+                format!("标签：{}——{}", tag.name, tag.description)
+            };
+            (format!("../{}", urls::tag(&tag.slug)), card)
+        }),
+        _ => None,
+    };
+    let terms = markdown::TermLinks {
+        glossary: &site.glossary,
+        target: &target,
+    };
+    let linking = site.config.autolink && page.meta.autolink != Some(false);
+    markdown::render_in(
+        &page.body,
+        &page.content_path,
+        &resolve,
+        &markdown::Layout::default(),
+        linking.then_some(&terms),
+    )
 }
 
 fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
