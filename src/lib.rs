@@ -404,6 +404,28 @@ fn output_claims(site: &Site) -> Vec<paths::Claim> {
             claims.push(paths::claim(url, &record.page.file, "the page"));
         }
     }
+    for &course in site.pages_of(content::Kind::Course) {
+        let url = site.url(course);
+        let file = &site.page(course).file;
+        claims.push(paths::claim(
+            urls::handout(&url),
+            file,
+            "the course's handout",
+        ));
+        claims.push(paths::claim(
+            urls::slides(&url),
+            file,
+            "the course's presentation",
+        ));
+    }
+    for level in &site.config.levels {
+        let what = format!("the self-test of level `{}`", level.slug);
+        claims.push(paths::claim(
+            urls::level_quiz(&level.slug),
+            &config_file,
+            what,
+        ));
+    }
     for asset in &site.assets {
         let shown = Path::new("content").join(&asset.content_path);
         claims.push(paths::claim(asset.content_path.clone(), &shown, "the file"));

@@ -82,6 +82,9 @@ pub fn link(
         (record.links, record.local_anchors) = linker.body_links(page, diagnostics);
         diagnostics.extend(citations::bare_source_numbers(page));
         diagnostics.extend(quiz_sources(&by_slug, page));
+        if let Some(quiz) = quiz_targets(&by_slug, page) {
+            record.references.push(quiz);
+        }
         for link in &record.links {
             diagnostics.extend(citations::unlisted_source(page, &pages[link.target], link));
         }
@@ -164,6 +167,23 @@ fn find_term_links(config: &SiteConfig, glossary: &Glossary, records: &mut [Page
     for (record, sources) in records.iter_mut().zip(backlinks) {
         record.term_backlinks = sources;
     }
+}
+
+/// The sources a page's questions come from, as a reference field (what the page shows).
+fn quiz_targets(
+    by_slug: &HashMap<(Kind, &str), PageId>,
+    page: &Page,
+) -> Option<(&'static crate::content::Field, Vec<PageId>)> {
+    let mut targets: Vec<PageId> = page
+        .meta
+        .quiz
+        .iter()
+        .filter_map(|q| by_slug.get(&(Kind::Source, q.source.as_str())).copied())
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    let field = crate::content::schema::field("quiz")?;
+    (!targets.is_empty()).then_some((field, targets))
 }
 
 /// Each question names the source its answer comes from: it must exist, and the page

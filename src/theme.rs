@@ -20,17 +20,6 @@ use crate::diagnostics::Diagnostic;
 /// The default theme, embedded so that builds without a theme folder work anywhere.
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
-/// Templates every theme must provide, because the renderer asks for them by name.
-pub const REQUIRED_TEMPLATES: &[&str] = &[
-    "home.html",
-    "page.html",
-    "kind.html",
-    "level.html",
-    "tag.html",
-    "tags.html",
-    "search.html",
-];
-
 const STRINGS_FILE: &str = "strings.yaml";
 
 /// Compiled templates plus the static files to copy into the output under `static/`.
@@ -125,6 +114,9 @@ impl Theme {
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
         let mut sources = Sources::default();
         let theme_dir = root.join("themes").join(name);
+        // The built-in theme first: a theme folder overrides what it has, and a template,
+        // static file or string it lacks (one added by a newer policykb) comes from here.
+        sources.read_built_in();
         if theme_dir.is_dir() {
             sources.read_folder(
                 root,
@@ -132,36 +124,15 @@ impl Theme {
                 &theme_dir.join("static"),
             );
             sources.read_strings(root, &theme_dir.join(STRINGS_FILE));
-        } else if name == "default" {
-            sources.read_built_in();
-        } else {
+        } else if name != "default" {
             return Err(vec![Diagnostic::error(
                 Path::new("content").join(crate::config::CONFIG_FILE),
                 format!("theme `{name}` not found: there is no folder themes/{name}/"),
             )
             .with_hint("use `theme: default`, or create themes/<name>/templates/")]);
         }
-        if sources.strings.by_key.is_empty() {
-            // A theme folder without strings.yaml uses the built-in words.
-            if let Some(file) = DEFAULT_THEME.get_file(STRINGS_FILE) {
-                let _ = sources.strings.merge(
-                    file.contents_utf8().unwrap_or_default(),
-                    Path::new(STRINGS_FILE),
-                );
-            }
-        }
         sources.read_folder(root, &root.join("templates"), &root.join("static"));
         sources.read_strings(root, &root.join("templates").join(STRINGS_FILE));
-        for required in REQUIRED_TEMPLATES {
-            if !sources.templates.contains_key(*required) {
-                sources.problems.push(
-                    Diagnostic::error(theme_dir.join("templates").join(required), "template missing")
-                        .with_hint(format!(
-                            "theme `{name}` must provide {required}; `policykb theme eject {required}` copies the default one"
-                        )),
-                );
-            }
-        }
         if !sources.problems.is_empty() {
             return Err(sources.problems);
         }

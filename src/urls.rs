@@ -8,6 +8,10 @@ pub const HOME: &str = "index.html";
 pub const SEARCH_PAGE: &str = "search.html";
 pub const NOT_FOUND_PAGE: &str = "404.html";
 pub const PRINT_PAGE: &str = "print.html";
+/// 术语表: every glossary term with its definition.
+pub const TERMS_PAGE: &str = "terms.html";
+/// 我的学习: progress, bookmarks, export and import.
+pub const MINE_PAGE: &str = "mine.html";
 pub const TAG_INDEX: &str = "tags/index.html";
 /// Theme and knowledge-base static files go under this folder.
 pub const STATIC_FOLDER: &str = "static";
@@ -25,6 +29,8 @@ pub const RESERVED: &[&str] = &[
     SEARCH_PAGE,
     NOT_FOUND_PAGE,
     PRINT_PAGE,
+    TERMS_PAGE,
+    MINE_PAGE,
     MANIFEST_FILE,
 ];
 
@@ -56,6 +62,11 @@ pub fn kind_index(folder: &str) -> String {
 
 pub fn level(slug: &str) -> String {
     format!("levels/{slug}.html")
+}
+
+/// A level's self-test page.
+pub fn level_quiz(slug: &str) -> String {
+    format!("levels/{slug}-quiz.html")
 }
 
 pub fn tag(slug: &str) -> String {

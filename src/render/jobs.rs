@@ -32,6 +32,12 @@ pub enum Job {
     Slides(PageId),
     /// Every page in one printable document.
     Print,
+    /// A level's self-test: the questions of its problem categories.
+    LevelQuiz(usize),
+    /// 术语表.
+    Terms,
+    /// 我的学习.
+    Mine,
 }
 
 impl Job {
@@ -48,6 +54,9 @@ impl Job {
             Job::Handout(id) => urls::handout(&site.url(*id)),
             Job::Slides(id) => urls::slides(&site.url(*id)),
             Job::Print => urls::PRINT_PAGE.to_string(),
+            Job::LevelQuiz(i) => urls::level_quiz(&site.config.levels[*i].slug),
+            Job::Terms => urls::TERMS_PAGE.to_string(),
+            Job::Mine => urls::MINE_PAGE.to_string(),
         }
     }
 
@@ -61,6 +70,9 @@ impl Job {
             Job::Handout(_) => "handout.html",
             Job::Slides(_) => "slides.html",
             Job::Print => "print.html",
+            Job::LevelQuiz(_) => "quiz.html",
+            Job::Terms => "terms.html",
+            Job::Mine => "mine.html",
             Job::KindIndex(_) => "kind.html",
             Job::Level(_) => "level.html",
             Job::Tag(_) => "tag.html",
@@ -86,6 +98,9 @@ impl Job {
             Job::Handout(id) => course::handout_shows(site, *id),
             Job::Slides(id) => slides_shows(site, *id),
             Job::Print => (0..site.pages.len()).collect(),
+            Job::LevelQuiz(i) => level_quiz_shows(site, *i),
+            Job::Terms => terms_shows(site),
+            Job::Mine => Vec::new(),
             Job::KindIndex(kind) => site.pages_of(*kind).to_vec(),
             Job::Level(i) => site
                 .problems_of_level(&site.config.levels[*i].slug)
@@ -109,7 +124,48 @@ pub fn all(site: &Site) -> Vec<Job> {
     if site.has_print_page() {
         jobs.push(Job::Print);
     }
+    jobs.extend(
+        (0..site.config.levels.len())
+            .filter(|&i| has_quiz(site, i))
+            .map(Job::LevelQuiz),
+    );
+    if !site.glossary.terms.is_empty() {
+        jobs.push(Job::Terms);
+    }
+    jobs.push(Job::Mine);
     jobs
+}
+
+/// Whether a level's problem categories have questions (and so a self-test page).
+pub fn has_quiz(site: &Site, level: usize) -> bool {
+    site.problems_of_level(&site.config.levels[level].slug)
+        .any(|p| !site.page(p).meta.quiz.is_empty())
+}
+
+/// A level's self-test shows its problems and the sources of their questions.
+fn level_quiz_shows(site: &Site, level: usize) -> Vec<PageId> {
+    let mut shown: Vec<PageId> = Vec::new();
+    for p in site.problems_of_level(&site.config.levels[level].slug) {
+        shown.push(p);
+        shown.extend(site.pages[p].referenced("quiz"));
+    }
+    shown.sort_unstable();
+    shown.dedup();
+    shown
+}
+
+/// The glossary page shows every term page and the sources each cites.
+fn terms_shows(site: &Site) -> Vec<PageId> {
+    let mut shown: Vec<PageId> = Vec::new();
+    for kind in crate::terms::TERM_KINDS {
+        for &p in site.pages_of(kind) {
+            shown.push(p);
+            shown.extend(site.pages[p].referenced("sources"));
+        }
+    }
+    shown.sort_unstable();
+    shown.dedup();
+    shown
 }
 
 /// A presentation shows its course and the titles and summaries of the units' pages.
@@ -162,6 +218,14 @@ pub fn showing_body(site: &Site, id: PageId) -> BTreeSet<Job> {
     if site.has_print_page() {
         jobs.insert(Job::Print);
     }
+    for level in 0..site.config.levels.len() {
+        if has_quiz(site, level) && level_quiz_shows(site, level).contains(&id) {
+            jobs.insert(Job::LevelQuiz(level));
+        }
+    }
+    if !site.glossary.terms.is_empty() && terms_shows(site).contains(&id) {
+        jobs.insert(Job::Terms);
+    }
     jobs
 }
 
@@ -205,6 +269,14 @@ pub fn showing(site: &Site, id: PageId) -> BTreeSet<Job> {
     }
     if site.has_print_page() {
         jobs.insert(Job::Print);
+    }
+    for level in 0..site.config.levels.len() {
+        if has_quiz(site, level) && level_quiz_shows(site, level).contains(&id) {
+            jobs.insert(Job::LevelQuiz(level));
+        }
+    }
+    if !site.glossary.terms.is_empty() && terms_shows(site).contains(&id) {
+        jobs.insert(Job::Terms);
     }
     jobs
 }

@@ -156,18 +156,10 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
             context.insert("groups", &views::kind_groups(site, *kind, strings));
         }
         Job::Level(i) => {
-            let level = &site.config.levels[*i];
-            let view = views::LevelView {
-                slug: level.slug.clone(),
-                name: level.name.clone(),
-                description: level.description.clone(),
-                url: path.clone(),
-                problems: site
-                    .problems_of_level(&level.slug)
-                    .map(|p| views::link_view(site, p))
-                    .collect(),
-            };
-            context.insert("level", &view);
+            context.insert("level", &views::level_view(site, *i));
+            let quiz =
+                jobs::has_quiz(site, *i).then(|| urls::level_quiz(&site.config.levels[*i].slug));
+            context.insert("quiz_url", &quiz);
         }
         Job::Tag(slug) => {
             context.insert("tag", &views::tag_link(site, slug));
@@ -187,6 +179,21 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
             context.insert("groups", &course::whole_site(site, &path));
             context.insert("built", &build_date());
         }
+        Job::LevelQuiz(i) => {
+            let level = &site.config.levels[*i];
+            context.insert("level", &views::level_view(site, *i));
+            let pages: Vec<(views::LinkView, Vec<views::QuestionView>)> = site
+                .problems_of_level(&level.slug)
+                .map(|p| (views::link_view(site, p), views::quiz_view(site, p)))
+                .filter(|(_, quiz)| !quiz.is_empty())
+                .collect();
+            context.insert("pages", &pages);
+        }
+        Job::Terms => {
+            context.insert("groups", &views::terms_view(site));
+            context.insert("entries", &views::term_entries(site));
+        }
+        Job::Mine => {}
     }
     let html = site.theme.render(job.template(site), &context)?;
     Ok(OutputFile {

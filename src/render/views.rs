@@ -108,6 +108,92 @@ pub struct PageView {
     pub illustrative: bool,
     /// For a course: its units, time plan and printouts.
     pub course: Option<super::course::CourseView>,
+    /// 自查清单.
+    pub checklist: Vec<String>,
+    /// 自测题.
+    pub quiz: Vec<QuestionView>,
+}
+
+/// A self-test question as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionView {
+    /// `<page url>#q<n>`: where the browser keeps the reader's answer.
+    pub key: String,
+    pub question: String,
+    /// (letter, text) of each option; empty for a short answer.
+    pub options: Vec<(String, String)>,
+    /// The letter of the right option, or the short answer.
+    pub answer: String,
+    pub explanation: String,
+    pub source: Option<SourceView>,
+}
+
+/// One entry of the glossary page: a term page with its other names and definition.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermView {
+    pub link: LinkView,
+    pub aliases: Vec<String>,
+    pub sources: Vec<SourceView>,
+}
+
+/// Every page whose title and aliases are glossary terms, by kind in reading order.
+pub fn terms_view(site: &Site) -> Vec<GroupView> {
+    crate::terms::TERM_KINDS
+        .iter()
+        .filter(|k| !site.pages_of(**k).is_empty())
+        .map(|&kind| GroupView {
+            label: site.kind_name(kind).to_string(),
+            links: links(site, site.pages_of(kind).iter().copied()),
+        })
+        .collect()
+}
+
+/// The glossary entries, in the order of `terms_view`.
+pub fn term_entries(site: &Site) -> Vec<TermView> {
+    crate::terms::TERM_KINDS
+        .iter()
+        .flat_map(|&kind| site.pages_of(kind).iter().copied())
+        .map(|id| TermView {
+            link: link_view(site, id),
+            aliases: site.page(id).meta.aliases.clone(),
+            sources: site.pages[id]
+                .referenced("sources")
+                .iter()
+                .map(|&s| source_view(site, s))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The questions of a page.
+pub fn quiz_view(site: &Site, id: PageId) -> Vec<QuestionView> {
+    let page = site.page(id);
+    let url = site.url(id);
+    page.meta
+        .quiz
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let letter = |n: usize| ((b'A' + (n % 26) as u8) as char).to_string();
+            QuestionView {
+                key: format!("{url}#q{}", i + 1),
+                question: q.question.clone(),
+                options: q
+                    .options
+                    .iter()
+                    .enumerate()
+                    .map(|(n, o)| (letter(n), o.clone()))
+                    .collect(),
+                answer: q.right_option().map_or_else(|| q.answer.clone(), letter),
+                explanation: q.explanation.clone(),
+                source: site
+                    .pages_of(Kind::Source)
+                    .iter()
+                    .find(|&&s| site.page(s).slug == q.source)
+                    .map(|&s| source_view(site, s)),
+            }
+        })
+        .collect()
 }
 
 pub fn link_view(site: &Site, id: PageId) -> LinkView {
@@ -139,16 +225,8 @@ pub fn site_view(site: &Site) -> SiteView {
             .filter(|k| *k != Kind::Guide)
             .map(|k| kind_view(site, k))
             .collect(),
-        levels: config
-            .levels
-            .iter()
-            .map(|level| LevelView {
-                slug: level.slug.clone(),
-                name: level.name.clone(),
-                description: level.description.clone(),
-                url: urls::level(&level.slug),
-                problems: links(site, site.problems_of_level(&level.slug)),
-            })
+        levels: (0..config.levels.len())
+            .map(|i| level_view(site, i))
             .collect(),
         tags: config
             .tags
@@ -159,6 +237,17 @@ pub fn site_view(site: &Site) -> SiteView {
         courses: links(site, site.pages_of(Kind::Course).iter().copied()),
         page_count: site.pages.len(),
         search_folder: format!("{}/", urls::SEARCH_FOLDER),
+    }
+}
+
+pub fn level_view(site: &Site, index: usize) -> LevelView {
+    let level = &site.config.levels[index];
+    LevelView {
+        slug: level.slug.clone(),
+        name: level.name.clone(),
+        description: level.description.clone(),
+        url: urls::level(&level.slug),
+        problems: links(site, site.problems_of_level(&level.slug)),
     }
 }
 
@@ -202,7 +291,7 @@ pub fn page_view(
     let references: Vec<GroupView> = record
         .references
         .iter()
-        .filter(|(field, _)| field.name != "sources" && field.name != "units")
+        .filter(|(field, _)| !matches!(field.name, "sources" | "units" | "quiz"))
         .map(|(field, targets)| {
             shown.extend(targets);
             GroupView {
@@ -251,6 +340,8 @@ pub fn page_view(
         sources,
         illustrative: page.meta.illustrative,
         course: (page.kind == Kind::Course).then(|| super::course::course_view(site, id)),
+        checklist: page.meta.checklist.clone(),
+        quiz: quiz_view(site, id),
     }
 }
 

@@ -8,6 +8,21 @@
     button.addEventListener("click", () => window.print());
   }
 
+  /* Glossary links show a card (title and summary) on hover; on a touch screen, the first
+   * tap shows the card and the second follows the link. */
+  const touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
+  if (touch) {
+    for (const term of document.querySelectorAll("a.term")) {
+      term.addEventListener("click", (event) => {
+        if (!term.classList.contains("card-open")) {
+          event.preventDefault();
+          for (const open of document.querySelectorAll("a.term.card-open")) { open.classList.remove("card-open"); }
+          term.classList.add("card-open");
+        }
+      });
+    }
+  }
+
   /* The presentation: one unit per screen; ← → PageUp PageDown Space Home End move, Esc leaves. */
   const deck = document.querySelector(".slide-deck");
   if (!deck) { return; }
