@@ -199,7 +199,8 @@ fn quiz_sources(by_slug: &HashMap<(Kind, &str), PageId>, page: &Page) -> Vec<Dia
         .filter(|(kind, _)| *kind == Kind::Source)
         .map(|(_, slug)| *slug)
         .collect();
-    for (i, question) in quiz.iter().enumerate() {
+    for question in quiz {
+        let i = question.at;
         let at = page.position_of(&format!("quiz.{i}.source"));
         if !by_slug.contains_key(&(Kind::Source, question.source.as_str())) {
             problems.push(
@@ -337,7 +338,8 @@ impl Linker<'_> {
             return None;
         }
         let mut targets = Vec::new();
-        for (i, unit) in page.meta.units.iter().enumerate() {
+        for unit in &page.meta.units {
+            let i = unit.at;
             for (j, written) in unit.pages.iter().enumerate() {
                 let at = page.position_of(&format!("units.{i}.pages.{j}"));
                 let target = written

@@ -67,6 +67,7 @@ cases!(
     gbk_file_without_false_errors,
     utf16_file_without_false_errors,
     course_problems,
+    quiz_problems,
 );
 
 /// Every front-matter field, on every kind that takes it, is reported on its own line

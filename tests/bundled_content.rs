@@ -503,3 +503,37 @@ fn the_topic_pages_exist_and_cite_their_sources() {
         assert!(glossary.body.contains(term), "the glossary lacks {term}");
     }
 }
+
+/// Every problem category has a self-check list, and every level has self-test questions,
+/// each naming the source its answer comes from.
+#[test]
+fn every_problem_has_a_checklist_and_every_level_a_quiz() {
+    let Bundled { site, .. } = bundled();
+    for (_, page) in pages(&site, Kind::Problem) {
+        assert!(
+            page.meta.checklist.len() >= 3,
+            "{} has {} checklist items",
+            page.meta.title,
+            page.meta.checklist.len()
+        );
+        for question in &page.meta.quiz {
+            assert!(
+                page.meta.sources.contains(&question.source),
+                "{}: {}",
+                page.meta.title,
+                question.question
+            );
+        }
+    }
+    for level in &site.config.levels {
+        let questions: usize = site
+            .problems_of_level(&level.slug)
+            .map(|p| site.page(p).meta.quiz.len())
+            .sum();
+        assert!(
+            questions >= 4,
+            "level {} has {questions} questions",
+            level.name
+        );
+    }
+}

@@ -76,6 +76,8 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
     let mut problems = Vec::new();
     // Fields whose value was reported as wrong: not "missing" on top of that.
     let mut wrong: Vec<String> = Vec::new();
+    // For lists read item by item: where each kept item stood in the file's list.
+    let mut kept_places: Vec<(String, Vec<usize>)> = Vec::new();
     for (key, value) in mapping {
         let Value::String(name) = key else {
             problems.push(error("a front-matter key must be a name".into(), start));
@@ -117,11 +119,12 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
         let value = if matches!(field.shape, Shape::Units | Shape::Quiz) {
             // Each item on its own, so that a problem is reported at its item; the good
             // ones are kept, so that their references are still checked.
-            let (good, broken) = if field.shape == Shape::Units {
+            let (good, broken, places) = if field.shape == Shape::Units {
                 split_units(&name, value)
             } else {
                 split_questions(&name, value)
             };
+            kept_places.push((name.clone(), places));
             for (path, message) in &broken {
                 let at = positions.value(path).unwrap_or(key_at);
                 problems.push(error(format!("`{path}`: {message}"), at));
@@ -137,6 +140,21 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
             let at = positions.value(&name).unwrap_or(key_at);
             problems.push(error(format!("`{name}`: {message}"), at));
             wrong.push(name.clone());
+        }
+    }
+    for (name, places) in kept_places {
+        match name.as_str() {
+            "units" => meta
+                .units
+                .iter_mut()
+                .zip(places)
+                .for_each(|(u, at)| u.at = at),
+            "quiz" => meta
+                .quiz
+                .iter_mut()
+                .zip(places)
+                .for_each(|(q, at)| q.at = at),
+            _ => {}
         }
     }
     for field in FIELDS.iter().filter(|f| f.is_required(source.kind)) {
@@ -171,15 +189,17 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
 
 /// A course's units: the good ones (as YAML again), and the problems of the others as
 /// (path, message).
-fn split_units(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
+fn split_units(name: &str, value: Value) -> (Value, Vec<(String, String)>, Vec<usize>) {
     let Value::Sequence(units) = value else {
         let message = "expected a list of units, each `- title: …` with `pages: [folder/slug, …]`";
         return (
             Value::Sequence(Vec::new()),
             vec![(name.to_string(), message.into())],
+            Vec::new(),
         );
     };
     let mut good = Vec::new();
+    let mut places = Vec::new();
     let mut problems = Vec::new();
     for (i, unit) in units.into_iter().enumerate() {
         let path = format!("{name}.{i}");
@@ -194,7 +214,10 @@ fn split_units(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
                     parsed.title
                 ),
             )),
-            Ok(_) => good.push(unit),
+            Ok(_) => {
+                good.push(unit);
+                places.push(i);
+            }
             Err(e) => {
                 let message = e.to_string();
                 let message = message
@@ -205,11 +228,11 @@ fn split_units(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
             }
         }
     }
-    (Value::Sequence(good), problems)
+    (Value::Sequence(good), problems, places)
 }
 
 /// A page's quiz: the good questions (as YAML again), and the problems of the others.
-fn split_questions(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
+fn split_questions(name: &str, value: Value) -> (Value, Vec<(String, String)>, Vec<usize>) {
     let hint = "each question: `- question: …`, `options: [A 的内容, B 的内容]` (or none for a short answer), `answer: A`, `explanation: …`, `source: <source slug>`";
     let Value::Sequence(items) = value else {
         return (
@@ -218,9 +241,11 @@ fn split_questions(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
                 name.to_string(),
                 format!("expected a list of questions; {hint}"),
             )],
+            Vec::new(),
         );
     };
     let mut good = Vec::new();
+    let mut places = Vec::new();
     let mut problems = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
         let path = format!("{name}.{i}");
@@ -239,7 +264,10 @@ fn split_questions(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
                     (b'A' + q.options.len().min(26) as u8 - 1) as char
                 ),
             )),
-            Ok(_) => good.push(item),
+            Ok(_) => {
+                good.push(item);
+                places.push(i);
+            }
             Err(e) => {
                 let message = e.to_string();
                 let message = message
@@ -250,7 +278,7 @@ fn split_questions(name: &str, value: Value) -> (Value, Vec<(String, String)>) {
             }
         }
     }
-    (Value::Sequence(good), problems)
+    (Value::Sequence(good), problems, places)
 }
 
 /// `title, summary, …`: the fields a kind accepts, for hints.

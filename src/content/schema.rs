@@ -199,6 +199,9 @@ pub struct Question {
     pub explanation: String,
     /// The slug of the source page the answer comes from.
     pub source: String,
+    /// Its place in the file's list (for positions in messages).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 impl Question {
@@ -232,6 +235,9 @@ pub struct Unit {
     /// 讨论题.
     #[serde(default)]
     pub questions: Vec<String>,
+    /// Its place in the file's list (for positions in messages).
+    #[serde(skip)]
+    pub at: usize,
 }
 
 /// The field named `name`, if there is one.
