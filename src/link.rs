@@ -117,6 +117,7 @@ pub fn link(
         by_kind,
         synonyms,
         glossary,
+        updated: HashMap::new(),
         theme,
         assets,
     }

@@ -221,6 +221,7 @@ fn relink(old: &Site, edits: &[Edit], diagnostics: &mut Vec<Diagnostic>) -> Opti
         old.assets.clone(),
         diagnostics,
     );
+    site.updated = old.updated.clone();
     let moved = edits
         .iter()
         .any(|e| site.page(e.id).content_path != e.page.content_path);

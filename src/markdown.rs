@@ -291,6 +291,13 @@ pub fn render_in(
                 continue;
             }
         }
+        // Wide tables scroll sideways inside their own box on a phone instead of squeezing.
+        if matches!(event, Event::Start(Tag::Table(_))) {
+            events.push(Event::Html(CowStr::from(
+                "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"表格\">",
+            )));
+        }
+        let closes_table = matches!(event, Event::End(TagEnd::Table));
         match event {
             Event::Start(Tag::Heading { level, .. }) => heading = Some((level, Vec::new())),
             Event::End(TagEnd::Heading(_)) => {
@@ -325,6 +332,9 @@ pub fn render_in(
                 Some((_, inner)) => inner.push(other),
                 None => events.push(other),
             },
+        }
+        if closes_table {
+            events.push(Event::Html(CowStr::from("</div>")));
         }
     }
     let mut html_out = String::with_capacity(body.len() * 3 / 2);

@@ -35,6 +35,9 @@ pub struct Site {
     pub synonyms: Vec<Vec<String>>,
     /// The terms linked in pages' text.
     pub glossary: crate::terms::Glossary,
+    /// Path under `content/` → date of the file's last commit, when the knowledge base is a
+    /// git checkout (for 最后更新).
+    pub updated: HashMap<String, String>,
     pub theme: Theme,
     /// Files copied next to the pages.
     pub assets: Vec<Asset>,

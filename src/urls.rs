@@ -12,6 +12,11 @@ pub const PRINT_PAGE: &str = "print.html";
 pub const TERMS_PAGE: &str = "terms.html";
 /// 我的学习: progress, bookmarks, export and import.
 pub const MINE_PAGE: &str = "mine.html";
+/// The overview pages: problems × countermeasures, cases compared, the responsibility chain.
+pub const OVERVIEW_FOLDER: &str = "overview";
+pub const MATRIX_PAGE: &str = "overview/problems.html";
+pub const CASES_PAGE: &str = "overview/cases.html";
+pub const CHAIN_PAGE: &str = "overview/chain.html";
 pub const TAG_INDEX: &str = "tags/index.html";
 /// Theme and knowledge-base static files go under this folder.
 pub const STATIC_FOLDER: &str = "static";
@@ -31,6 +36,7 @@ pub const RESERVED: &[&str] = &[
     PRINT_PAGE,
     TERMS_PAGE,
     MINE_PAGE,
+    OVERVIEW_FOLDER,
     MANIFEST_FILE,
 ];
 

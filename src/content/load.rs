@@ -241,3 +241,40 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(64)];
     head.len() >= 8 && head.iter().filter(|&&b| b == 0).count() * 4 >= head.len()
 }
+
+/// Path under `content/` → date (`2026-11-30`) of the last commit that touched the file, when
+/// `root` is inside a git checkout and git is installed; empty otherwise. One `git log`
+/// for the whole folder, not one per file.
+pub fn commit_dates(root: &Path) -> std::collections::HashMap<String, String> {
+    let mut dates = std::collections::HashMap::new();
+    let output = std::process::Command::new("git")
+        .args([
+            "-c",
+            "core.quotepath=off",
+            "log",
+            "--format=%x00%cs",
+            "--name-only",
+            "--relative",
+            "--",
+            "content",
+        ])
+        .current_dir(root)
+        .stderr(std::process::Stdio::null())
+        .output();
+    let Ok(output) = output else { return dates };
+    if !output.status.success() {
+        return dates;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let mut date = "";
+    for line in text.lines() {
+        if let Some(d) = line.strip_prefix('\0') {
+            date = d;
+        } else if let Some(path) = line.strip_prefix("content/") {
+            dates
+                .entry(path.to_string())
+                .or_insert_with(|| date.to_string());
+        }
+    }
+    dates
+}

@@ -9,7 +9,7 @@ mod load;
 pub mod schema;
 
 pub use front_matter::{parse_page, read_page};
-pub use load::{load_sources, Asset, LoadedContent, SourceFile};
+pub use load::{commit_dates, load_sources, Asset, LoadedContent, SourceFile};
 pub use schema::{Field, FrontMatter, Question, Shape, Target, Unit, FIELDS};
 
 use std::path::PathBuf;

@@ -90,6 +90,7 @@ const ALL_BUT_GUIDE: &[Kind] = &[
     Kind::Course,
 ];
 const COURSE: &[Kind] = &[Kind::Course];
+const GUIDE: &[Kind] = &[Kind::Guide];
 const RESPONSIBILITY: &[Kind] = &[Kind::Responsibility];
 const PROBLEM: &[Kind] = &[Kind::Problem];
 const CASE: &[Kind] = &[Kind::Case];
@@ -185,6 +186,14 @@ front_matter! {
     quiz: Vec<Question> = Shape::Quiz, for ALL, required NONE;
     /// `false`: glossary terms are not linked in this page's text.
     autolink: Option<bool> = Shape::Flag, for ALL, required NONE;
+    /// 最后更新 (e.g. `2026-11-30`); without it, the file's last commit date in git.
+    updated: Option<String> = Shape::Text, for ALL, required NONE;
+    /// `true`: the guide is listed in the site's main navigation (e.g. 学习路径).
+    menu: Option<bool> = Shape::Flag, for GUIDE, required NONE;
+    /// A case's mechanism in a few words, for the comparison of cases.
+    mechanism: Option<String> = Shape::Text, for CASE, required NONE;
+    /// A case's figures as its source gives them, for the comparison of cases.
+    figures: Vec<String> = Shape::TextList, for CASE, required NONE;
 }
 
 /// One self-test question. With `options`, `answer` is the letter (A, B, …) or the text of

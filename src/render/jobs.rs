@@ -14,6 +14,7 @@ use crate::site::{PageId, Site};
 use crate::urls;
 
 use super::course;
+use super::overview;
 
 /// One output file rendered from a template.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -38,6 +39,14 @@ pub enum Job {
     Terms,
     /// 我的学习.
     Mine,
+    /// Problems × countermeasures, with each problem's cases.
+    Matrix,
+    /// The cases side by side.
+    Cases,
+    /// The responsibility chain.
+    Chain,
+    /// The page a server shows for a missing file.
+    NotFound,
 }
 
 impl Job {
@@ -57,6 +66,10 @@ impl Job {
             Job::LevelQuiz(i) => urls::level_quiz(&site.config.levels[*i].slug),
             Job::Terms => urls::TERMS_PAGE.to_string(),
             Job::Mine => urls::MINE_PAGE.to_string(),
+            Job::Matrix => urls::MATRIX_PAGE.to_string(),
+            Job::Cases => urls::CASES_PAGE.to_string(),
+            Job::Chain => urls::CHAIN_PAGE.to_string(),
+            Job::NotFound => urls::NOT_FOUND_PAGE.to_string(),
         }
     }
 
@@ -73,6 +86,10 @@ impl Job {
             Job::LevelQuiz(_) => "quiz.html",
             Job::Terms => "terms.html",
             Job::Mine => "mine.html",
+            Job::Matrix => "overview-problems.html",
+            Job::Cases => "overview-cases.html",
+            Job::Chain => "overview-chain.html",
+            Job::NotFound => "404.html",
             Job::KindIndex(_) => "kind.html",
             Job::Level(_) => "level.html",
             Job::Tag(_) => "tag.html",
@@ -100,11 +117,33 @@ impl Job {
             Job::Print => (0..site.pages.len()).collect(),
             Job::LevelQuiz(i) => level_quiz_shows(site, *i),
             Job::Terms => terms_shows(site),
-            Job::Mine => Vec::new(),
+            Job::Mine | Job::NotFound => Vec::new(),
+            Job::Matrix => overview::shows(site, &[Kind::Problem]),
+            Job::Cases => overview::shows(site, &[Kind::Case]),
+            Job::Chain => overview::shows(site, &[Kind::Responsibility]),
+            Job::Level(i) => {
+                let mut shown: Vec<PageId> = Vec::new();
+                for p in site.problems_of_level(&site.config.levels[*i].slug) {
+                    shown.push(p);
+                    shown.extend(site.pages[p].names(p));
+                    shown.extend(site.pages[p].backlinks.iter().copied());
+                }
+                shown.sort_unstable();
+                shown.dedup();
+                shown
+            }
+            Job::KindIndex(Kind::Countermeasure) => {
+                // Grouped by the level of the problems they answer.
+                let mut shown = site.pages_of(Kind::Countermeasure).to_vec();
+                for &c in site.pages_of(Kind::Countermeasure) {
+                    shown.extend(overview::related_of_kind(site, c, Kind::Problem));
+                }
+                shown.sort_unstable();
+                shown.dedup();
+                shown
+            }
             Job::KindIndex(kind) => site.pages_of(*kind).to_vec(),
-            Job::Level(i) => site
-                .problems_of_level(&site.config.levels[*i].slug)
-                .collect(),
+
             Job::Tag(slug) => site.tags.get(slug).cloned().unwrap_or_default(),
         }
     }
@@ -133,6 +172,16 @@ pub fn all(site: &Site) -> Vec<Job> {
         jobs.push(Job::Terms);
     }
     jobs.push(Job::Mine);
+    jobs.push(Job::NotFound);
+    if !site.pages_of(Kind::Problem).is_empty() {
+        jobs.push(Job::Matrix);
+    }
+    if !site.pages_of(Kind::Case).is_empty() {
+        jobs.push(Job::Cases);
+    }
+    if !site.pages_of(Kind::Responsibility).is_empty() {
+        jobs.push(Job::Chain);
+    }
     jobs
 }
 
@@ -238,6 +287,11 @@ pub fn showing(site: &Site, id: PageId) -> BTreeSet<Job> {
         .map(Job::Page)
         .collect();
     jobs.insert(Job::KindIndex(page.kind));
+    if page.kind == Kind::Problem
+        && !overview::related_of_kind(site, id, Kind::Countermeasure).is_empty()
+    {
+        jobs.insert(Job::KindIndex(Kind::Countermeasure));
+    }
     jobs.extend(
         page.meta
             .tags
@@ -246,14 +300,23 @@ pub fn showing(site: &Site, id: PageId) -> BTreeSet<Job> {
             .cloned()
             .map(Job::Tag),
     );
-    if let Some(level) = &page.meta.level {
-        jobs.extend(
-            site.config
-                .levels
-                .iter()
-                .position(|l| &l.slug == level)
-                .map(Job::Level),
-        );
+    // A level page shows its problems and the pages they name or are named by.
+    for (i, level) in site.config.levels.iter().enumerate() {
+        let shows_it = site.problems_of_level(&level.slug).any(|p| {
+            p == id || site.pages[p].names(p).contains(&id) || site.pages[p].backlinks.contains(&id)
+        });
+        if shows_it {
+            jobs.insert(Job::Level(i));
+        }
+    }
+    for (job, kind) in [
+        (Job::Matrix, Kind::Problem),
+        (Job::Cases, Kind::Case),
+        (Job::Chain, Kind::Responsibility),
+    ] {
+        if !site.pages_of(kind).is_empty() && overview::shows(site, &[kind]).contains(&id) {
+            jobs.insert(job);
+        }
     }
     if home_pages(site).contains(&id) {
         jobs.insert(Job::Home);

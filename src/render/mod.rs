@@ -8,6 +8,7 @@
 
 pub mod course;
 pub mod jobs;
+pub mod overview;
 pub mod views;
 
 use rayon::prelude::*;
@@ -157,6 +158,12 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
         }
         Job::Level(i) => {
             context.insert("level", &views::level_view(site, *i));
+            let columns: Vec<PageId> = Vec::new();
+            let rows: Vec<overview::MatrixRow> = site
+                .problems_of_level(&site.config.levels[*i].slug)
+                .map(|p| overview::problem_row(site, p, &columns))
+                .collect();
+            context.insert("rows", &rows);
             let quiz =
                 jobs::has_quiz(site, *i).then(|| urls::level_quiz(&site.config.levels[*i].slug));
             context.insert("quiz_url", &quiz);
@@ -193,7 +200,14 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
             context.insert("groups", &views::terms_view(site));
             context.insert("entries", &views::term_entries(site));
         }
-        Job::Mine => {}
+        Job::Mine | Job::NotFound => {}
+        Job::Matrix => context.insert("matrix", &overview::matrix(site)),
+        Job::Cases => {
+            let (named, examples) = overview::case_rows(site);
+            context.insert("named", &named);
+            context.insert("examples", &examples);
+        }
+        Job::Chain => context.insert("chain", &overview::chain(site)),
     }
     let html = site.theme.render(job.template(site), &context)?;
     Ok(OutputFile {

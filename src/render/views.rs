@@ -34,6 +34,27 @@ pub struct GroupView {
     pub links: Vec<LinkView>,
 }
 
+/// A section of related pages on a page: what it names and what names it, merged where
+/// they mean the same thing (pages of one kind), with an id for the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationView {
+    pub id: String,
+    /// The kind of the pages listed.
+    pub kind: String,
+    pub label: String,
+    pub links: Vec<LinkView>,
+    /// Only pages that link here (none of them named by this page).
+    pub backlinks_only: bool,
+}
+
+/// One heading of the table of contents, with the headings under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocNode {
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocNode>,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TagLinkView {
     pub slug: String,
@@ -66,6 +87,10 @@ pub struct SiteView {
     pub guides: Vec<LinkView>,
     /// Training courses, for the home page.
     pub courses: Vec<LinkView>,
+    /// Guides marked `menu: true`, for the main navigation.
+    pub menu: Vec<LinkView>,
+    /// The overview pages this site has: (title, url).
+    pub overviews: Vec<(String, String)>,
     pub page_count: usize,
     /// Where the search index lives, relative to the root (`search/`).
     pub search_folder: String,
@@ -112,6 +137,14 @@ pub struct PageView {
     pub checklist: Vec<String>,
     /// 自测题.
     pub quiz: Vec<QuestionView>,
+    /// Related pages in sections: merged forward and back-links, by kind.
+    pub relations: Vec<RelationView>,
+    /// The page's main relations as short lists for the box near the top.
+    pub glance: Vec<RelationView>,
+    /// The table of contents as a tree (h3 under h2), relation sections included.
+    pub toc_tree: Vec<TocNode>,
+    /// 最后更新: `updated:` from the front matter, else the file's last commit date.
+    pub updated: Option<String>,
 }
 
 /// A self-test question as templates see it.
@@ -235,6 +268,22 @@ pub fn site_view(site: &Site) -> SiteView {
             .collect(),
         guides: links(site, site.pages_of(Kind::Guide).iter().copied()),
         courses: links(site, site.pages_of(Kind::Course).iter().copied()),
+        menu: links(
+            site,
+            site.pages_of(Kind::Guide)
+                .iter()
+                .copied()
+                .filter(|&g| site.page(g).meta.menu == Some(true)),
+        ),
+        overviews: [
+            (Kind::Problem, "问题与措施总览", urls::MATRIX_PAGE),
+            (Kind::Case, "案例对比", urls::CASES_PAGE),
+            (Kind::Responsibility, "责任链条", urls::CHAIN_PAGE),
+        ]
+        .into_iter()
+        .filter(|(kind, _, _)| !site.pages_of(*kind).is_empty())
+        .map(|(_, title, url)| (title.to_string(), url.to_string()))
+        .collect(),
         page_count: site.pages.len(),
         search_folder: format!("{}/", urls::SEARCH_FOLDER),
     }
@@ -309,10 +358,23 @@ pub fn page_view(
             .filter(|i| !shown.contains(i)),
         |from| strings.backlink_label(kind, from.slug()),
     );
-    let sources = record
+    let sources: Vec<SourceView> = record
         .referenced("sources")
         .iter()
         .map(|&t| source_view(site, t))
+        .collect();
+    let relations = relations(site, id, strings);
+    let toc_tree = toc_tree(&toc, &relations, !sources.is_empty());
+    // The box near the top: the pages of the main kinds only (not guides, sources, courses).
+    let glance = relations
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.kind.as_str(),
+                "responsibility" | "problem" | "countermeasure" | "case"
+            )
+        })
+        .cloned()
         .collect();
     PageView {
         title: page.meta.title.clone(),
@@ -342,7 +404,96 @@ pub fn page_view(
         course: (page.kind == Kind::Course).then(|| super::course::course_view(site, id)),
         checklist: page.meta.checklist.clone(),
         quiz: quiz_view(site, id),
+        relations,
+        glance,
+        toc_tree,
+        updated: page
+            .meta
+            .updated
+            .clone()
+            .or_else(|| site.updated.get(&page.content_path).cloned()),
     }
+}
+
+/// The page's relations: each reference field's pages, with the pages of that kind that
+/// link here added (they mean the same: related pages of that kind); then the pages that
+/// only link here, by kind, labelled as back-links.
+fn relations(site: &Site, id: PageId, strings: &Strings) -> Vec<RelationView> {
+    let record = &site.pages[id];
+    let kind = record.page.kind.slug();
+    let mut shown: Vec<PageId> = vec![id];
+    let mut groups: Vec<(Kind, String, Vec<PageId>, bool)> = Vec::new();
+    for (field, targets) in &record.references {
+        if matches!(field.name, "sources" | "units" | "quiz") || targets.is_empty() {
+            continue;
+        }
+        let target_kind = site.page(targets[0]).kind;
+        shown.extend(targets);
+        groups.push((
+            target_kind,
+            strings.reference_label(kind, field.name),
+            targets.clone(),
+            false,
+        ));
+    }
+    for &from in &record.backlinks {
+        if shown.contains(&from) {
+            continue;
+        }
+        shown.push(from);
+        let from_kind = site.page(from).kind;
+        match groups.iter_mut().find(|(k, _, _, _)| *k == from_kind) {
+            Some(group) => group.2.push(from),
+            None => groups.push((
+                from_kind,
+                strings.backlink_label(kind, from_kind.slug()),
+                vec![from],
+                true,
+            )),
+        }
+    }
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, (kind, label, pages, backlinks_only))| RelationView {
+            id: format!("relations-{}", i + 1),
+            kind: kind.slug().to_string(),
+            label,
+            links: links(site, pages),
+            backlinks_only,
+        })
+        .collect()
+}
+
+/// The headings as a tree, h3 under the h2 before it, then the relation sections.
+fn toc_tree(toc: &[TocEntry], relations: &[RelationView], sources: bool) -> Vec<TocNode> {
+    let mut tree: Vec<TocNode> = Vec::new();
+    for entry in toc {
+        let node = TocNode {
+            id: entry.id.clone(),
+            title: entry.title.clone(),
+            children: Vec::new(),
+        };
+        match (entry.level, tree.last_mut()) {
+            (3, Some(parent)) => parent.children.push(node),
+            _ => tree.push(node),
+        }
+    }
+    for relation in relations {
+        tree.push(TocNode {
+            id: relation.id.clone(),
+            title: relation.label.clone(),
+            children: Vec::new(),
+        });
+    }
+    if sources {
+        tree.push(TocNode {
+            id: "sources".into(),
+            title: "来源".into(),
+            children: Vec::new(),
+        });
+    }
+    tree
 }
 
 pub fn source_view(site: &Site, id: PageId) -> SourceView {
@@ -470,6 +621,42 @@ pub fn kind_groups(site: &Site, kind: Kind, strings: &Strings) -> Vec<GroupView>
                 links: links(site, pages),
             })
             .collect()
+        }
+        Kind::Countermeasure if !site.config.levels.is_empty() => {
+            // By the level of the first problem a countermeasure answers.
+            let level_of = |id: PageId| {
+                super::overview::related_of_kind(site, id, Kind::Problem)
+                    .first()
+                    .and_then(|&p| site.page(p).meta.level.clone())
+            };
+            let mut groups: Vec<GroupView> = site
+                .config
+                .levels
+                .iter()
+                .map(|level| GroupView {
+                    label: format!("{}层面的措施", level.name),
+                    links: links(
+                        site,
+                        pages
+                            .iter()
+                            .copied()
+                            .filter(|&id| level_of(id).as_deref() == Some(level.slug.as_str())),
+                    ),
+                })
+                .collect();
+            let rest: Vec<PageId> = pages
+                .iter()
+                .copied()
+                .filter(|&id| level_of(id).is_none())
+                .collect();
+            if !rest.is_empty() {
+                groups.push(GroupView {
+                    label: "其他措施".to_string(),
+                    links: links(site, rest),
+                });
+            }
+            groups.retain(|g| !g.links.is_empty());
+            groups
         }
         _ => vec![GroupView {
             label: site.kind_name(kind).to_string(),

@@ -8,6 +8,38 @@
     button.addEventListener("click", () => window.print());
   }
 
+  /* The navigation marks the section the page is in. */
+  const root = new URL(document.body.getAttribute("data-root") || "./", location.href);
+  const here = decodeURIComponent(location.pathname.slice(root.pathname.length));
+  for (const link of document.querySelectorAll(".site-nav a")) {
+    const section = link.getAttribute("data-section");
+    const target = new URL(link.getAttribute("href"), location.href).pathname;
+    if (target === location.pathname) { link.setAttribute("aria-current", "page"); }
+    else if (section && here.startsWith(section)) { link.setAttribute("aria-current", "true"); }
+  }
+
+  /* On a narrow screen the table of contents starts closed (it comes before the text). */
+  const tocBox = document.querySelector("details[data-toc]");
+  if (tocBox && window.matchMedia && window.matchMedia("(max-width: 1099px)").matches) { tocBox.open = false; }
+
+  /* The table of contents marks the section being read. */
+  const tocLinks = Array.from(document.querySelectorAll(".toc a[href^='#']"));
+  if (tocLinks.length && "IntersectionObserver" in window) {
+    const byId = new Map(tocLinks.map((a) => [decodeURIComponent(a.getAttribute("href").slice(1)), a]));
+    const observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) { continue; }
+        for (const a of tocLinks) { a.removeAttribute("aria-current"); }
+        const link = byId.get(entry.target.id);
+        if (link) { link.setAttribute("aria-current", "true"); }
+      }
+    }, { rootMargin: "0px 0px -70% 0px" });
+    for (const id of byId.keys()) {
+      const heading = document.getElementById(id);
+      if (heading) { observer.observe(heading); }
+    }
+  }
+
   /* Glossary links show a card (title and summary) on hover; on a touch screen, the first
    * tap shows the card and the second follows the link. */
   const touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
