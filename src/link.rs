@@ -582,16 +582,22 @@ fn check_duplicate_slugs(pages: &[Page], diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Every page that names another appears in that page's back-links.
+/// Every page that names another appears in that page's back-links; a page that names it
+/// in a typed reference (front matter) also in its `referenced_by`.
 fn compute_backlinks(records: &mut [PageRecord]) {
     let mut incoming: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); records.len()];
+    let mut typed: Vec<BTreeSet<PageId>> = vec![BTreeSet::new(); records.len()];
     for (id, record) in records.iter().enumerate() {
         for target in record.names(id) {
             incoming[target].insert(id);
         }
+        for target in record.typed_references(id) {
+            typed[target].insert(id);
+        }
     }
-    for (record, sources) in records.iter_mut().zip(incoming) {
+    for ((record, sources), typed) in records.iter_mut().zip(incoming).zip(typed) {
         record.backlinks = sources.into_iter().collect();
+        record.referenced_by = typed.into_iter().collect();
     }
 }
 

@@ -58,6 +58,8 @@ pub struct PageRecord {
     pub local_anchors: Vec<(String, usize, usize)>,
     /// Pages that reference or link to this one, sorted, without itself.
     pub backlinks: Vec<PageId>,
+    /// Pages that name this one in a typed reference (front matter), sorted, without itself.
+    pub referenced_by: Vec<PageId>,
     /// Filled by rendering: the body as plain text (for the index) and its anchors.
     pub rendered: OnceLock<RenderedText>,
 }
@@ -91,6 +93,7 @@ impl PageRecord {
             term_links: Vec::new(),
             term_backlinks: Vec::new(),
             backlinks: Vec::new(),
+            referenced_by: Vec::new(),
             rendered: OnceLock::new(),
         }
     }
@@ -106,6 +109,19 @@ impl PageRecord {
             .iter()
             .find(|(f, _)| f.name == field)
             .map_or(&[], |(_, targets)| targets.as_slice())
+    }
+
+    /// Every page this one names in a typed reference (front matter), each once, without itself.
+    pub fn typed_references(&self, me: PageId) -> Vec<PageId> {
+        let mut named: Vec<PageId> = self
+            .references
+            .iter()
+            .flat_map(|(_, targets)| targets.iter().copied())
+            .filter(|&t| t != me)
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        named
     }
 
     /// Every page this one names: references and body links, each once, without itself.

@@ -200,7 +200,8 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
             context.insert("groups", &views::terms_view(site));
             context.insert("entries", &views::term_entries(site));
         }
-        Job::Mine | Job::NotFound => {}
+        Job::Mine => {}
+        Job::NotFound => context.insert("folders", &views::top_folders(site)),
         Job::Matrix => context.insert("matrix", &overview::matrix(site)),
         Job::Cases => {
             let (named, examples) = overview::case_rows(site);

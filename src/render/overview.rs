@@ -9,13 +9,14 @@ use crate::site::{PageId, Site};
 
 use super::views::{self, LinkView};
 
-/// Pages of `kind` that a page names or that name it.
+/// Pages of `kind` that a page names in its typed references or that name it in theirs (a
+/// passing link in the text is not a relation the overview shows).
 pub fn related_of_kind(site: &Site, id: PageId, kind: Kind) -> Vec<PageId> {
     let record = &site.pages[id];
     let mut found: Vec<PageId> = record
-        .names(id)
+        .typed_references(id)
         .into_iter()
-        .chain(record.backlinks.iter().copied())
+        .chain(record.referenced_by.iter().copied())
         .filter(|&p| site.page(p).kind == kind)
         .collect();
     found.sort_unstable();

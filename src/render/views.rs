@@ -321,6 +321,25 @@ pub fn tag_link(site: &Site, slug: &str) -> TagLinkView {
 }
 
 /// The home page's own list (besides `site`).
+/// The folders at the top of the output, for the 404 page: served at whatever address was
+/// asked for, it finds the site's home as the part of the address before one of them.
+pub fn top_folders(site: &Site) -> Vec<String> {
+    site.config
+        .kinds_present()
+        .map(|k| site.folder(k).to_string())
+        .chain(
+            [
+                "levels",
+                "tags",
+                urls::OVERVIEW_FOLDER,
+                urls::STATIC_FOLDER,
+                urls::SEARCH_FOLDER,
+            ]
+            .map(String::from),
+        )
+        .collect()
+}
+
 pub fn home_links(site: &Site) -> Vec<LinkView> {
     links(site, jobs::home_pages(site).iter().copied())
 }

@@ -97,8 +97,14 @@ fn serve(mut stream: TcpStream, root: &Path, missing: &Mutex<Vec<String>>) {
         if !path.ends_with("favicon.ico") {
             missing.lock().unwrap().push(path.clone());
         }
-        b"HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found"
-            .to_vec()
+        // Like a web server set up by the hosting guide (`error_page 404`): the site's 404 page.
+        let body =
+            fs::read(site_folder(root).join("404.html")).unwrap_or_else(|_| b"not found".to_vec());
+        let head = format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        [head.into_bytes(), body].concat()
     };
     let _ = stream.write_all(&response);
 }
