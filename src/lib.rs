@@ -148,6 +148,16 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         .ok();
     let config_has_errors = problems.has_errors();
     let loaded = content::load_sources(root, &config, config_has_errors, problems.list());
+    // The last commit dates come from git while the pages are parsed and linked.
+    let wanted: std::collections::HashSet<String> = loaded
+        .files
+        .iter()
+        .map(|f| f.content_path.clone())
+        .collect();
+    let commit_dates = {
+        let root = root.clone();
+        std::thread::spawn(move || content::commit_dates(&root, &wanted))
+    };
     stages.lap("load");
     let (pages, unparsed) = parse_all(&loaded, &mut problems);
     stages.lap("parse");
@@ -163,6 +173,7 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         problems.list(),
     );
     problems.extend(paths::check_claims(&output_claims(&site)));
+    site.updated = commit_dates.join().unwrap_or_default();
     stages.lap("link");
     if problems.has_errors() {
         return Err(problems.into());

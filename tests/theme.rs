@@ -411,3 +411,225 @@ fn the_404_page_leads_home_from_any_depth_under_a_sub_path() {
         );
     }
 }
+
+/// Runs git in the fixture, failing loudly (git is there wherever the repository was cloned).
+fn git(f: &Fixture, args: &[&str], date: &str) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=测试",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args(args)
+        .current_dir(&f.root)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn the_last_updated_date_is_the_front_matter_date_else_the_last_commit_never_the_build_time() {
+    let f = Fixture::valid();
+    // Not a git checkout and no `updated:`: no date at all (never the build time).
+    f.build().unwrap();
+    assert!(!f.read("problems/formalism.html").contains("最后更新"));
+
+    git(&f, &["init", "-q"], "2024-03-05T10:00:00+08:00");
+    git(&f, &["add", "."], "2024-03-05T10:00:00+08:00");
+    git(
+        &f,
+        &["commit", "-q", "-m", "first"],
+        "2024-03-05T10:00:00+08:00",
+    );
+    let lists = f.read_source("content/countermeasures/lists.md");
+    f.write(
+        "content/countermeasures/lists.md",
+        &lists.replace("清单管理。", "清单管理，逐项对账。"),
+    );
+    git(
+        &f,
+        &["commit", "-q", "-am", "second"],
+        "2025-06-30T09:00:00+08:00",
+    );
+    let formalism = f.read_source("content/problems/formalism.md");
+    f.write(
+        "content/problems/formalism.md",
+        &formalism.replace("sources: [doc]", "sources: [doc]\nupdated: 2026-11-30"),
+    );
+    f.build().unwrap();
+    let updated = |page: &str| {
+        let html = f.read(page);
+        html.find("最后更新")
+            .map(|i| html[i..].chars().take(60).collect::<String>())
+            .unwrap_or_default()
+    };
+    assert!(
+        updated("problems/formalism.html").contains("2026-11-30"),
+        "the front matter wins"
+    );
+    assert!(
+        updated("countermeasures/lists.html").contains("2025-06-30"),
+        "the last commit: {}",
+        updated("countermeasures/lists.html")
+    );
+    assert!(
+        updated("cases/anyang.html").contains("2024-03-05"),
+        "the only commit"
+    );
+}
+
+#[test]
+fn relation_pages_open_with_a_glance_box_and_list_their_relations_in_the_table_of_contents() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    let html = f.read("problems/formalism.html");
+    let glance = html.find("class=\"glance\"").expect("a glance box");
+    let first_heading = html.find("<h2 id=\"表现\"").unwrap();
+    assert!(
+        glance < first_heading,
+        "the glance box comes before the text"
+    );
+    let glance_box = &html[glance..glance + html[glance..].find("</aside>").unwrap()];
+    for (label, link) in [
+        ("层面", "levels/implementation.html"),
+        ("整改措施", "countermeasures/lists.html"),
+        ("来源", "sources/doc.html"),
+    ] {
+        assert!(
+            glance_box.contains(label) && glance_box.contains(link),
+            "{label}: {glance_box}"
+        );
+    }
+    // Relation sections are in the table of contents, after the text's own headings.
+    let toc = &html[html.find("<nav class=\"toc\"").unwrap()..];
+    let toc = &toc[..toc.find("</nav>").unwrap()];
+    for section in ["表现", "危害", "整改措施", "相关问题"] {
+        assert!(
+            toc.contains(&format!(">{section}</a>")),
+            "{section} in {toc}"
+        );
+    }
+    // A section of pages that only link here says so.
+    f.write(
+        "content/pages/reading.md",
+        "---\ntitle: 读案例\nsummary: 一篇说明。\n---\n\n先读[某地做法](@/cases/anyang.md)。\n",
+    );
+    f.build().unwrap();
+    let case = f.read("cases/anyang.html");
+    assert!(case.contains("（链接到本页）"), "back-links are labelled");
+}
+
+#[test]
+fn the_table_of_contents_nests_h3_under_h2() {
+    let f = Fixture::valid();
+    f.write(
+        "content/pages/nested.md",
+        "---\ntitle: 层次\nsummary: 目录嵌套。\n---\n\n## 一\n\n### 一之一\n\n### 一之二\n\n## 二\n\n正文。\n",
+    );
+    f.build().unwrap();
+    let html = f.read("pages/nested.html");
+    let toc = &html[html.find("<nav class=\"toc\"").unwrap()..];
+    let toc = &toc[..toc.find("</nav>").unwrap()];
+    let squeezed: String = toc.split_whitespace().collect();
+    assert!(
+        squeezed.contains("一</a><ol><li><ahref=\"#一之一\">一之一</a></li><li><ahref=\"#一之二\">一之二</a></li></ol></li><li><ahref=\"#二\">二</a>"),
+        "{toc}"
+    );
+}
+
+#[test]
+fn the_home_heading_counts_the_levels_the_site_has() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    let home = f.read("index.html");
+    assert!(home.contains("问题全景：2 个层面"), "{home}");
+    assert!(!home.contains("六个层面"));
+}
+
+#[test]
+fn countermeasures_are_grouped_by_the_levels_of_their_problems() {
+    let root = repository_root();
+    let out = std::env::temp_dir().join(format!("policykb-groups-{}", std::process::id()));
+    let options = policykb::BuildOptions {
+        root,
+        output: Some(out.clone()),
+        pdf_browser: None,
+    };
+    policykb::build(&options).unwrap();
+    let index = fs::read_to_string(out.join("countermeasures/index.html")).unwrap();
+    let mut at = 0;
+    for level in [
+        "责任认知",
+        "责任落实",
+        "责任追究",
+        "制度执行",
+        "责任传导",
+        "示范引领",
+    ] {
+        let heading = index[at..]
+            .find(&format!(">针对{level}层面问题的措施"))
+            .unwrap_or_else(|| panic!("{level} heading, in order"));
+        at += heading;
+    }
+    fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn on_a_wide_screen_the_contents_stay_beside_the_text_and_mark_the_section_being_read() {
+    let www = build_site(&repository_root(), "wide");
+    let server = Server::start(www);
+    let browser = browser::browser();
+    let tab = browser.new_tab().unwrap();
+    let page = format!(
+        "{}problems/formalistic-implementation.html",
+        server.base_url
+    );
+
+    set_viewport(&tab, 1280, 900);
+    open(&tab, &page);
+    // Two columns: the table of contents to the right of the text, open, and sticky.
+    let layout = eval(
+        &tab,
+        "(() => { const text = document.querySelector('.content').getBoundingClientRect(); \
+         const toc = document.querySelector('nav.toc'); const box = toc.getBoundingClientRect(); \
+         return [box.left >= text.right, getComputedStyle(toc).position, \
+                 document.querySelector('details[data-toc]').open]; })()",
+    );
+    assert_eq!(layout, serde_json::json!([true, "sticky", true]));
+    // The navigation marks the section the page belongs to.
+    let current = eval(
+        &tab,
+        "Array.from(document.querySelectorAll('.site-nav a[aria-current]')).map(a => a.textContent)",
+    );
+    assert_eq!(current, serde_json::json!(["问题类别"]));
+    // Reading a section marks it in the table of contents, and the box stays on screen.
+    eval(&tab, "document.getElementById('危害').scrollIntoView()");
+    wait_for(
+        &tab,
+        "document.querySelector('.toc a[aria-current]') && \
+         document.querySelector('.toc a[aria-current]').textContent === '危害'",
+    );
+    let toc_top = eval(
+        &tab,
+        "document.querySelector('nav.toc').getBoundingClientRect().top",
+    );
+    assert!(toc_top.as_f64().unwrap() >= 0.0, "sticky: {toc_top}");
+    // Back to the top, from anywhere.
+    let back = eval(
+        &tab,
+        "(() => { const a = document.querySelector('a.back-to-top'); \
+         return [a.getAttribute('href'), !!document.getElementById('top')]; })()",
+    );
+    assert_eq!(back, serde_json::json!(["#top", true]));
+
+    // On a phone the contents come first, closed, above the text.
+    set_viewport(&tab, 375, 740);
+    open(&tab, &page);
+    assert_eq!(
+        eval(&tab, "document.querySelector('details[data-toc]').open"),
+        false
+    );
+}

@@ -5,7 +5,10 @@
 //! copied to: valid UTF-8, no control characters. Symbolic links are not followed (a link
 //! could pull in files from outside the knowledge base); each one skipped is a warning.
 
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use walkdir::WalkDir;
 
@@ -242,39 +245,45 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     head.len() >= 8 && head.iter().filter(|&&b| b == 0).count() * 4 >= head.len()
 }
 
-/// Path under `content/` → date (`2026-11-30`) of the last commit that touched the file, when
-/// `root` is inside a git checkout and git is installed; empty otherwise. One `git log`
-/// for the whole folder, not one per file.
-pub fn commit_dates(root: &Path) -> std::collections::HashMap<String, String> {
-    let mut dates = std::collections::HashMap::new();
-    let output = std::process::Command::new("git")
+/// Path under `content/` → date (`2026-11-30`) of the last commit that touched the file, for
+/// the `wanted` paths, when `root` is inside a git checkout and git is installed; empty
+/// otherwise. One `git log` for the whole folder, newest first, read until every wanted
+/// file has its date (a long history is not read to its start).
+pub fn commit_dates(root: &Path, wanted: &HashSet<String>) -> HashMap<String, String> {
+    let mut dates = HashMap::new();
+    let child = Command::new("git")
         .args([
             "-c",
             "core.quotepath=off",
             "log",
             "--format=%x00%cs",
             "--name-only",
-            "--relative",
-            "--",
-            "content",
         ])
+        .args(["--relative", "--", "content"])
         .current_dir(root)
-        .stderr(std::process::Stdio::null())
-        .output();
-    let Ok(output) = output else { return dates };
-    if !output.status.success() {
-        return dates;
-    }
-    let text = String::from_utf8_lossy(&output.stdout);
-    let mut date = "";
-    for line in text.lines() {
-        if let Some(d) = line.strip_prefix('\0') {
-            date = d;
-        } else if let Some(path) = line.strip_prefix("content/") {
-            dates
-                .entry(path.to_string())
-                .or_insert_with(|| date.to_string());
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else { return dates };
+    if let Some(stdout) = child.stdout.take() {
+        let mut date = String::new();
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if let Some(d) = line.strip_prefix('\0') {
+                date = d.to_string();
+            } else if let Some(path) = line.strip_prefix("content/") {
+                if wanted.contains(path) && !dates.contains_key(path) {
+                    dates.insert(path.to_string(), date.clone());
+                    if dates.len() == wanted.len() {
+                        break;
+                    }
+                }
+            }
         }
     }
+    // Done reading (or git failed: not a checkout); what it did say is true either way.
+    let _ = child.kill();
+    let _ = child.wait();
     dates
 }

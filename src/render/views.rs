@@ -642,38 +642,39 @@ pub fn kind_groups(site: &Site, kind: Kind, strings: &Strings) -> Vec<GroupView>
             .collect()
         }
         Kind::Countermeasure if !site.config.levels.is_empty() => {
-            // By the level of the first problem a countermeasure answers.
-            let level_of = |id: PageId| {
+            // Under each level, the countermeasures that answer one of its problems (a
+            // countermeasure may answer problems of several levels, and then shows in each).
+            let levels_of = |id: PageId| -> Vec<String> {
                 super::overview::related_of_kind(site, id, Kind::Problem)
-                    .first()
-                    .and_then(|&p| site.page(p).meta.level.clone())
+                    .into_iter()
+                    .filter_map(|p| site.page(p).meta.level.clone())
+                    .collect()
             };
+            let answered: Vec<(PageId, Vec<String>)> =
+                pages.iter().map(|&id| (id, levels_of(id))).collect();
             let mut groups: Vec<GroupView> = site
                 .config
                 .levels
                 .iter()
                 .map(|level| GroupView {
-                    label: format!("{}层面的措施", level.name),
+                    label: format!("针对{}层面问题的措施", level.name),
                     links: links(
                         site,
-                        pages
+                        answered
                             .iter()
-                            .copied()
-                            .filter(|&id| level_of(id).as_deref() == Some(level.slug.as_str())),
+                            .filter(|(_, levels)| levels.contains(&level.slug))
+                            .map(|(id, _)| *id),
                     ),
                 })
                 .collect();
-            let rest: Vec<PageId> = pages
+            let rest = answered
                 .iter()
-                .copied()
-                .filter(|&id| level_of(id).is_none())
-                .collect();
-            if !rest.is_empty() {
-                groups.push(GroupView {
-                    label: "其他措施".to_string(),
-                    links: links(site, rest),
-                });
-            }
+                .filter(|(_, levels)| levels.is_empty())
+                .map(|(id, _)| *id);
+            groups.push(GroupView {
+                label: "其他措施".to_string(),
+                links: links(site, rest),
+            });
             groups.retain(|g| !g.links.is_empty());
             groups
         }

@@ -135,6 +135,11 @@ impl Fixture {
     pub fn read(&self, path: &str) -> String {
         fs::read_to_string(self.output().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
     }
+
+    /// A file of the knowledge base itself (`content/…`).
+    pub fn read_source(&self, path: &str) -> String {
+        fs::read_to_string(self.root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
 }
 
 /// Copies every file under `from` into `to`, keeping relative paths.

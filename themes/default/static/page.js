@@ -22,22 +22,28 @@
   const tocBox = document.querySelector("details[data-toc]");
   if (tocBox && window.matchMedia && window.matchMedia("(max-width: 1099px)").matches) { tocBox.open = false; }
 
-  /* The table of contents marks the section being read. */
+  /* The table of contents marks the section being read: the last heading that has reached
+   * the top of the screen (checked once a frame while scrolling). */
   const tocLinks = Array.from(document.querySelectorAll(".toc a[href^='#']"));
-  if (tocLinks.length && "IntersectionObserver" in window) {
-    const byId = new Map(tocLinks.map((a) => [decodeURIComponent(a.getAttribute("href").slice(1)), a]));
-    const observer = new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        if (!entry.isIntersecting) { continue; }
-        for (const a of tocLinks) { a.removeAttribute("aria-current"); }
-        const link = byId.get(entry.target.id);
-        if (link) { link.setAttribute("aria-current", "true"); }
+  const sections = tocLinks
+    .map((a) => [a, document.getElementById(decodeURIComponent(a.getAttribute("href").slice(1)))])
+    .filter(([, heading]) => heading);
+  if (sections.length) {
+    let pending = false;
+    const mark = () => {
+      pending = false;
+      let current = null;
+      for (const [link, heading] of sections) {
+        if (heading.getBoundingClientRect().top <= 96) { current = link; } else { break; }
       }
-    }, { rootMargin: "0px 0px -70% 0px" });
-    for (const id of byId.keys()) {
-      const heading = document.getElementById(id);
-      if (heading) { observer.observe(heading); }
-    }
+      for (const [link] of sections) {
+        if (link === current) { link.setAttribute("aria-current", "true"); } else { link.removeAttribute("aria-current"); }
+      }
+    };
+    window.addEventListener("scroll", () => {
+      if (!pending) { pending = true; window.requestAnimationFrame(mark); }
+    }, { passive: true });
+    mark();
   }
 
   /* Glossary links show a card (title and summary) on hover; on a touch screen, the first
