@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::content::{Kind, Page};
-use crate::content::{Shape, FIELDS};
 use crate::diagnostics::Diagnostic;
 use crate::site::BodyLink;
 
@@ -28,35 +27,18 @@ fn bare_number_pattern() -> &'static Regex {
 /// by a bare number or file name.
 pub fn bare_source_numbers(page: &Page) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
-    for field in FIELDS
-        .iter()
-        .filter(|f| matches!(f.shape, Shape::Text | Shape::TextList))
-    {
-        for (i, text) in page.meta.texts(field.name).into_iter().enumerate() {
-            let path = match field.shape {
-                Shape::TextList => format!("{}.{i}", field.name),
-                _ => field.name.to_string(),
-            };
-            for found in bare_number_pattern().captures_iter(text) {
-                let at = page.position_of(&path);
-                let number = found.get(1).or(found.get(0)).map_or("", |m| m.as_str());
-                warnings.push(warning(page, number).at(at.line, at.column));
-            }
+    for (at, text) in page.front_matter_texts() {
+        for found in bare_number_pattern().captures_iter(text) {
+            let number = found.get(1).or(found.get(0)).map_or("", |m| m.as_str());
+            warnings.push(warning(page, number).at(at.line, at.column));
         }
     }
-    let mut in_fence = false;
-    for (offset, line) in page.body.lines().enumerate() {
-        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
-            in_fence = !in_fence;
-        }
-        if in_fence {
-            continue;
-        }
+    for (line_number, line) in page.prose_lines() {
         for found in bare_number_pattern().captures_iter(line) {
             let whole = found.get(0).expect("group 0 always matches");
             let at = found.get(1).unwrap_or(whole);
             let column = line[..at.start()].chars().count() + 1;
-            warnings.push(warning(page, at.as_str()).at(page.body_first_line + offset, column));
+            warnings.push(warning(page, at.as_str()).at(line_number, column));
         }
     }
     warnings

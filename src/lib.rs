@@ -25,6 +25,7 @@ pub mod markdown;
 pub mod output;
 pub mod paths;
 pub mod pdf;
+pub mod placeholders;
 pub mod render;
 pub mod scaffold;
 pub mod search;

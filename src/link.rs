@@ -9,13 +9,16 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use crate::citations;
 use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::content::{Asset, Kind, Page};
 use crate::diagnostics::{closest_match, Diagnostic};
 use crate::markdown::{self, Destination};
+use crate::placeholders;
 use crate::site::{BodyLink, PageId, PageRecord, Site};
-use crate::terms::{Glossary, TermTarget, TERM_KINDS};
+use crate::terms::{Glossary, PageTerms, TermTarget, TERM_KINDS};
 use crate::theme::Theme;
 
 /// Files that exist but could not be read or parsed: references to them are not reported
@@ -71,23 +74,12 @@ pub fn link(
         by_content_path: &by_content_path,
         unparsed,
     };
+    // Each page's references are checked on their own: in parallel, in page order.
+    let checked: Vec<(PageRecord, Vec<Diagnostic>)> =
+        pages.par_iter().map(|page| linker.check(page)).collect();
     let mut records: Vec<PageRecord> = Vec::with_capacity(pages.len());
-    for page in &pages {
-        let mut record = PageRecord::new(page.clone());
-        linker.check_level_and_tags(page, diagnostics);
-        record.references = linker.references(page, diagnostics);
-        if let Some(units) = linker.unit_pages(page, diagnostics) {
-            record.references.push(units);
-        }
-        (record.links, record.local_anchors) = linker.body_links(page, diagnostics);
-        diagnostics.extend(citations::bare_source_numbers(page));
-        diagnostics.extend(quiz_sources(&by_slug, page));
-        if let Some(quiz) = quiz_targets(&by_slug, page) {
-            record.references.push(quiz);
-        }
-        for link in &record.links {
-            diagnostics.extend(citations::unlisted_source(page, &pages[link.target], link));
-        }
+    for (record, problems) in checked {
+        diagnostics.extend(problems);
         records.push(record);
     }
     drop(pages);
@@ -140,34 +132,32 @@ fn glossary(config: &SiteConfig, records: &[PageRecord]) -> Glossary {
     Glossary::new(terms, &config.autolink_exclude)
 }
 
-/// Which term pages each page's text mentions (a superset of what rendering links: the raw
-/// text also holds headings and links), and the inverse.
+/// Which glossary terms each page's text holds, which term pages it mentions (a superset
+/// of what rendering links: the raw text also holds headings and links), and the inverse.
 fn find_term_links(config: &SiteConfig, glossary: &Glossary, records: &mut [PageRecord]) {
     if !config.autolink {
         return;
     }
+    records.par_iter_mut().enumerate().for_each(|(id, record)| {
+        record.term_links = glossary.pages_among(&terms_of(glossary, &record.page), id);
+    });
     let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); records.len()];
-    for (id, record) in records.iter_mut().enumerate() {
-        if record.page.meta.autolink == Some(false) {
-            continue;
-        }
-        let mut targets: Vec<PageId> = glossary
-            .mentions(&record.page.body)
-            .filter_map(|m| match m.target {
-                TermTarget::Page(target) if target != id => Some(target),
-                _ => None,
-            })
-            .collect();
-        targets.sort_unstable();
-        targets.dedup();
-        for &target in &targets {
+    for (id, record) in records.iter().enumerate() {
+        for &target in &record.term_links {
             backlinks[target].push(id);
         }
-        record.term_links = targets;
     }
     for (record, sources) in records.iter_mut().zip(backlinks) {
         record.term_backlinks = sources;
     }
+}
+
+/// The glossary terms a page's text holds (none where linking is off for the page).
+pub fn terms_of(glossary: &Glossary, page: &Page) -> PageTerms {
+    if page.meta.autolink == Some(false) {
+        return PageTerms::default();
+    }
+    glossary.found_in(&page.body)
 }
 
 /// The sources a page's questions come from, as a reference field (what the page shows).
@@ -293,6 +283,32 @@ struct Linker<'a> {
 }
 
 impl Linker<'_> {
+    /// A page with its references resolved, and every problem with them.
+    fn check(&self, page: &Page) -> (PageRecord, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let mut record = PageRecord::new(page.clone());
+        self.check_level_and_tags(page, &mut diagnostics);
+        record.references = self.references(page, &mut diagnostics);
+        if let Some(units) = self.unit_pages(page, &mut diagnostics) {
+            record.references.push(units);
+        }
+        (record.links, record.local_anchors) = self.body_links(page, &mut diagnostics);
+        diagnostics.extend(citations::bare_source_numbers(page));
+        diagnostics.extend(placeholders::left_in(page));
+        diagnostics.extend(quiz_sources(self.by_slug, page));
+        if let Some(quiz) = quiz_targets(self.by_slug, page) {
+            record.references.push(quiz);
+        }
+        for link in &record.links {
+            diagnostics.extend(citations::unlisted_source(
+                page,
+                &self.pages[link.target],
+                link,
+            ));
+        }
+        (record, diagnostics)
+    }
+
     fn references(
         &self,
         page: &Page,

@@ -21,6 +21,7 @@ use crate::markdown;
 use crate::output::{OutputError, MANIFEST_FILE};
 use crate::render::{self, jobs, Job, OutputFile};
 use crate::site::{PageId, Site};
+use crate::terms::PageTerms;
 use crate::{run_pipeline, search, BuildFailure, BuildOptions, BuildReport, Built};
 
 /// A site built into `output`, with what is needed to update it page by page.
@@ -129,9 +130,19 @@ impl LiveSite {
             .collect();
         // New text under the same front matter and the same links cannot change any other
         // page's data: no need to link the whole site again.
-        let text_only = edits.iter().all(|edit| {
-            let old = old_site.page(edit.id);
-            old.meta == edit.page.meta && link_targets(old) == link_targets(&edit.page)
+        // The glossary terms each edited text holds; the pages they name must stay the same.
+        let found: Vec<PageTerms> = edits
+            .iter()
+            .map(|edit| match old_site.config.autolink {
+                true => link::terms_of(&old_site.glossary, &edit.page),
+                false => PageTerms::default(),
+            })
+            .collect();
+        let text_only = edits.iter().zip(&found).all(|(edit, found)| {
+            let old = &old_site.pages[edit.id];
+            old.page.meta == edit.page.meta
+                && link_targets(&old.page) == link_targets(&edit.page)
+                && old_site.glossary.pages_among(found, edit.id) == old.term_links
         });
         let mut jobs: BTreeSet<Job> = BTreeSet::new();
         let mut diagnostics = Diagnostics::default();

@@ -753,12 +753,12 @@ mod tests {
             TermTarget::Page(2) => Some(("../c/a.html".to_string(), "问责".to_string())),
             _ => None,
         };
+        let body =
+            "## 一岗双责\n\n落实一岗双责，再讲一岗双责。[问责](@/x/y.md)之后，`问责` 与问责。\n";
         let terms = TermLinks {
             glossary: &glossary,
             target: &target,
         };
-        let body =
-            "## 一岗双责\n\n落实一岗双责，再讲一岗双责。[问责](@/x/y.md)之后，`问责` 与问责。\n";
         let out = render_in(body, "p/a.md", &no_links, &Layout::default(), Some(&terms));
         assert_eq!(
             out.html.matches("class=\"term\"").count(),

@@ -2,8 +2,9 @@
 //! category or countermeasure, and every tag name, is linked at its first mention in the
 //! text of other pages, with a small card (title and summary) to read without leaving.
 //!
-//! One Aho-Corasick automaton over all terms finds them in a page in one pass (leftmost,
-//! longest first), so the cost grows with the text, not with the number of terms. Terms
+//! One Aho-Corasick automaton over all terms finds, once per page, which terms its text
+//! holds (leftmost, longest first), so the cost grows with the text, not with the number of
+//! terms. Terms
 //! shorter than two characters are not linked; an author can switch linking off for a page
 //! (`autolink: false`) or for terms (`autolink_exclude:` in site.yaml).
 
@@ -29,6 +30,12 @@ pub struct Mention {
     pub start: usize,
     pub end: usize,
     pub target: TermTarget,
+}
+
+/// The glossary terms one page's text holds, by their number in the glossary.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageTerms {
+    ids: Vec<u32>,
 }
 
 /// All terms of a site, ready to be found in text.
@@ -70,6 +77,34 @@ impl Glossary {
             targets,
             terms,
         }
+    }
+
+    /// The terms `text` holds.
+    pub fn found_in(&self, text: &str) -> PageTerms {
+        let mut ids: Vec<u32> = self
+            .automaton
+            .iter()
+            .flat_map(|automaton| automaton.find_iter(text))
+            .map(|m| m.pattern().as_u32())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        PageTerms { ids }
+    }
+
+    /// The pages (other than `own`) whose terms are among `found`, sorted.
+    pub fn pages_among(&self, found: &PageTerms, own: PageId) -> Vec<PageId> {
+        let mut pages: Vec<PageId> = found
+            .ids
+            .iter()
+            .filter_map(|&i| match self.targets[i as usize] {
+                TermTarget::Page(target) if target != own => Some(target),
+                _ => None,
+            })
+            .collect();
+        pages.sort_unstable();
+        pages.dedup();
+        pages
     }
 
     /// Every mention of a term in `text`, leftmost-longest, in order.

@@ -99,6 +99,42 @@ impl Page {
         })
     }
 
+    /// Every free text of the front matter (`summary`, each of `aliases` …) with where its
+    /// value stands, for checks that read the author's words.
+    pub fn front_matter_texts(&self) -> Vec<(Position, &str)> {
+        let mut texts = Vec::new();
+        for field in FIELDS
+            .iter()
+            .filter(|f| matches!(f.shape, Shape::Text | Shape::TextList))
+        {
+            for (i, text) in self.meta.texts(field.name).into_iter().enumerate() {
+                let path = match field.shape {
+                    Shape::TextList => format!("{}.{i}", field.name),
+                    _ => field.name.to_string(),
+                };
+                texts.push((self.position_of(&path), text));
+            }
+        }
+        texts
+    }
+
+    /// The body's lines outside fenced code blocks, with their line numbers in the file:
+    /// prose, where an example in a code block is not the author's own text.
+    pub fn prose_lines(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        let mut in_fence = false;
+        self.body
+            .lines()
+            .enumerate()
+            .filter_map(move |(offset, line)| {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                    in_fence = !in_fence;
+                    return None;
+                }
+                (!in_fence).then_some((self.body_first_line + offset, line))
+            })
+    }
+
     /// The reference fields of this page's kind with the slugs each names.
     pub fn references(&self) -> impl Iterator<Item = (&'static Field, Kind, Vec<&str>)> + '_ {
         FIELDS.iter().filter_map(move |field| match field.shape {

@@ -114,11 +114,11 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
         }),
         _ => None,
     };
+    let linking = site.config.autolink && page.meta.autolink != Some(false);
     let terms = markdown::TermLinks {
         glossary: &site.glossary,
         target: &target,
     };
-    let linking = site.config.autolink && page.meta.autolink != Some(false);
     markdown::render_in(
         &page.body,
         &page.content_path,

@@ -3,18 +3,17 @@
 //!
 //! Only titles, aliases and tag names get pinyin: transliterating the body would match
 //! nearly anything (the noise that made Meilisearch's pinyin normaliser a problem,
-//! charabia#285). Every reading of a polyphonic character counts (率 lü/shuai, 行 xing/hang),
-//! so a term has up to `MAX_VARIANTS` spellings. For typos, the file also lists the readings
-//! of every character that sounds like a character of some term, so the browser can tell that
-//! 监都 is probably 监督: an IME's homophone.
+//! charabia#285). Every reading of a polyphonic character counts (率 lü/shuai, 行 xing/hang).
+//! The file holds each term's text and the readings of every character that sounds like a
+//! character of some term; the browser spells the terms out (up to 16 spellings each) when
+//! the first pinyin query comes, so the file stays small: at 10,000 pages the spellings
+//! themselves were 11 MB, the readings are a quarter of a megabyte. The readings also let
+//! the browser tell that 监都 is probably 监督: an IME's homophone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use pinyin::ToPinyinMulti;
 use serde::Serialize;
-
-/// Spellings kept per term (polyphonic characters multiply them).
-const MAX_VARIANTS: usize = 16;
 
 /// A term readers may type: a page's title or alias, or a tag's name.
 pub struct Term {
@@ -27,10 +26,11 @@ pub struct Term {
 pub struct Sounds {
     /// Syllables without tones (`ü` written `v`), referred to by index.
     syllables: Vec<String>,
-    /// `[text, target, [full pinyin spellings], [initials spellings]]`.
-    terms: Vec<(String, i64, Vec<String>, Vec<String>)>,
-    /// Character → indices of its readings, for every character that shares a reading
-    /// with a character of a term.
+    /// `[text, target]`, the text folded as the search folds it (simplified, lower case,
+    /// no spaces).
+    terms: Vec<(String, i64)>,
+    /// Character → indices of its readings, in the dictionary's order, for every character
+    /// of a term and every character that shares a reading with one.
     chars: BTreeMap<char, Vec<u32>>,
 }
 
@@ -50,8 +50,7 @@ fn readings(c: char) -> Vec<String> {
 }
 
 pub fn build(terms: &[Term]) -> Sounds {
-    let mut syllables: BTreeSet<String> = BTreeSet::new();
-    let mut term_chars: BTreeSet<char> = BTreeSet::new();
+    let mut readings_of: BTreeMap<char, Vec<String>> = BTreeMap::new();
     let mut entries = Vec::new();
     for term in terms {
         let folded: String = term
@@ -61,66 +60,52 @@ pub fn build(terms: &[Term]) -> Sounds {
             .flat_map(char::to_lowercase)
             .filter(|c| !c.is_whitespace())
             .collect();
-        let mut full: Vec<String> = vec![String::new()];
-        let mut initials: Vec<String> = vec![String::new()];
+        let mut spoken = false;
         for c in folded.chars() {
-            let options = readings(c);
-            if options.is_empty() {
-                if c.is_alphanumeric() {
-                    full.iter_mut().for_each(|f| f.push(c));
-                    initials.iter_mut().for_each(|f| f.push(c));
-                }
-                continue;
-            }
-            term_chars.insert(c);
-            syllables.extend(options.iter().cloned());
-            full = extend(&full, options.iter().map(String::as_str));
-            initials = extend(&initials, options.iter().map(|o| &o[..1]));
+            let found = readings_of.entry(c).or_insert_with(|| readings(c));
+            spoken |= !found.is_empty();
         }
-        if full.iter().any(|f| !f.is_empty()) {
-            entries.push((folded, term.target, full, initials));
+        if spoken {
+            entries.push((folded, term.target));
         }
     }
-    let syllables: Vec<String> = syllables.into_iter().collect();
+    readings_of.retain(|_, found| !found.is_empty());
+    let syllables: Vec<String> = readings_of
+        .values()
+        .flatten()
+        .cloned()
+        .collect::<BTreeSet<String>>()
+        .into_iter()
+        .collect();
     let index: BTreeMap<&str, u32> = syllables
         .iter()
         .enumerate()
         .map(|(i, s)| (s.as_str(), i as u32))
         .collect();
-    let mut chars = BTreeMap::new();
-    // Every common ideograph that sounds like a character of a term.
-    for code in 0x4E00..=0x9FA5 {
-        let Some(c) = char::from_u32(code) else {
-            continue;
-        };
-        let ids: Vec<u32> = readings(c)
+    let ids = |found: &[String]| -> Vec<u32> {
+        found
             .iter()
             .filter_map(|r| index.get(r.as_str()).copied())
-            .collect();
-        if !ids.is_empty() {
-            chars.insert(c, ids);
+            .collect()
+    };
+    let mut chars: BTreeMap<char, Vec<u32>> = readings_of
+        .iter()
+        .map(|(&c, found)| (c, ids(found)))
+        .collect();
+    // Every common ideograph that sounds like a character of a term.
+    for c in (0x4E00..=0x9FA5).filter_map(char::from_u32) {
+        if let std::collections::btree_map::Entry::Vacant(entry) = chars.entry(c) {
+            let found = ids(&readings(c));
+            if !found.is_empty() {
+                entry.insert(found);
+            }
         }
     }
-    debug_assert!(term_chars.iter().all(|c| chars.contains_key(c)));
     Sounds {
         syllables,
         terms: entries,
         chars,
     }
-}
-
-/// Every spelling so far followed by every option, up to `MAX_VARIANTS`.
-fn extend<'a>(so_far: &[String], options: impl Iterator<Item = &'a str> + Clone) -> Vec<String> {
-    let mut next = Vec::new();
-    for prefix in so_far {
-        for option in options.clone() {
-            if next.len() < MAX_VARIANTS {
-                next.push(format!("{prefix}{option}"));
-            }
-        }
-    }
-    next.dedup();
-    next
 }
 
 #[cfg(test)]
@@ -134,37 +119,36 @@ mod tests {
         }
     }
 
+    /// The readings of `c`, as the browser reads them from the file.
+    fn spoken(sounds: &Sounds, c: char) -> Vec<&str> {
+        sounds.chars[&c]
+            .iter()
+            .map(|&i| sounds.syllables[i as usize].as_str())
+            .collect()
+    }
+
     #[test]
-    fn terms_get_full_pinyin_and_initials() {
-        let sounds = build(&[term("监督责任")]);
-        let (text, _, full, initials) = &sounds.terms[0];
-        assert_eq!(text, "监督责任");
-        assert_eq!(full[0], "jianduzeren");
-        assert_eq!(initials[0], "jdzr");
+    fn terms_are_listed_with_the_readings_of_their_characters() {
+        let sounds = build(&[term("监督 责任"), term("OA")]);
+        assert_eq!(sounds.terms, [("监督责任".to_string(), 0)]);
+        assert_eq!(spoken(&sounds, '监'), ["jian"]);
+        assert_eq!(spoken(&sounds, '责'), ["ze"]);
     }
 
     #[test]
     fn polyphonic_characters_give_every_reading_and_v_stands_for_u_umlaut() {
         let sounds = build(&[term("率先"), term("绿色")]);
-        assert!(
-            sounds.terms[0].2.contains(&"shuaixian".to_string()),
-            "{:?}",
-            sounds.terms[0].2
-        );
-        assert!(sounds.terms[0].2.contains(&"lvxian".to_string()));
-        assert!(
-            sounds.terms[1].2.contains(&"lvse".to_string()),
-            "{:?}",
-            sounds.terms[1].2
-        );
+        let lv = spoken(&sounds, '率');
+        assert!(lv.contains(&"shuai") && lv.contains(&"lv"), "{lv:?}");
+        assert_eq!(spoken(&sounds, '绿')[0], "lv");
     }
 
     #[test]
-    fn homophones_of_term_characters_are_listed_with_their_readings() {
+    fn homophones_of_term_characters_are_listed_with_their_shared_readings() {
         let sounds = build(&[term("监督")]);
-        let du = sounds.syllables.iter().position(|s| s == "du").unwrap() as u32;
-        assert!(sounds.chars[&'都'].contains(&du));
-        assert!(sounds.chars[&'督'].contains(&du));
-        assert!(!sounds.chars.contains_key(&'责'));
+        // 都 (du/dou) sounds like 督 (du): the browser can correct 监都 to 监督.
+        assert!(spoken(&sounds, '都').contains(&"du"));
+        // A character sharing no reading with a term character is not listed.
+        assert!(!sounds.chars.contains_key(&'啊'));
     }
 }

@@ -311,13 +311,58 @@
 
   const LATIN = /^[a-zA-Züü:'’\s]+$/;
 
+  const MAX_SPELLINGS = 16;
+  const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+
+  /* Every spelling so far followed by every option, up to MAX_SPELLINGS, without repeats
+   * side by side (的 de/di has one initial). */
+  function extendSpellings(soFar, options) {
+    const next = [];
+    for (const prefix of soFar) {
+      for (const option of options) {
+        const spelling = prefix + option;
+        if (next.length < MAX_SPELLINGS && next[next.length - 1] !== spelling) { next.push(spelling); }
+      }
+    }
+    return next;
+  }
+
+  /* A term's spellings in full pinyin and in initials, from the readings of its characters
+   * (every reading of a polyphonic character: 率 shuai/lv). */
+  function spellingsOf(sounds, text) {
+    let full = [""];
+    let initials = [""];
+    for (const c of Array.from(text)) {
+      const ids = sounds.chars[c];
+      if (!ids) {
+        if (LETTER_OR_DIGIT.test(c)) {
+          full = full.map((f) => f + c);
+          initials = initials.map((f) => f + c);
+        }
+        continue;
+      }
+      const options = ids.map((i) => sounds.syllables[i]);
+      full = extendSpellings(full, options);
+      initials = extendSpellings(initials, options.map((o) => o[0]));
+    }
+    return [full, initials];
+  }
+
+  /* The terms with their spellings, worked out once per page load. */
+  function spelledTerms(sounds) {
+    if (!sounds.spelled) {
+      sounds.spelled = sounds.terms.map(([term, target]) => [term, target].concat(spellingsOf(sounds, term)));
+    }
+    return sounds.spelled;
+  }
+
   /* Pages and tags whose title, alias or name is spelt so in pinyin (full or initials). */
   async function byPinyin(text) {
     const spelt = text.toLowerCase().replace(/u:|ü/g, "v").replace(/[^a-z]/g, "");
     if (spelt.length < 2) { return []; }
     const sounds = await index.loadSounds();
     const found = new Map();
-    for (const [term, target, full, initials] of sounds.terms) {
+    for (const [term, target, full, initials] of spelledTerms(sounds)) {
       let score = 0;
       if (full.includes(spelt)) { score = 100; }
       else if (initials.includes(spelt)) { score = 80; }
