@@ -1,4 +1,4 @@
-//! The `policykb` command line: `init`, `build`, `check`, `serve`, `pdf`.
+//! The `policykb` command line: `init`, `new`, `build`, `check`, `serve`, `pdf`, `theme eject`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,10 +20,30 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create a new knowledge base (config, kind folders, example pages, default theme).
+    /// Create a new knowledge base (config, kind folders, one example page per kind); it uses
+    /// the built-in theme.
     Init {
         /// Folder to create; must not exist or be empty.
         dir: PathBuf,
+    },
+    /// Start a page: `policykb new case 某地-双清单` writes content/cases/某地-双清单.md with
+    /// every field of the kind, placeholders 【待填写：…】 in the required ones.
+    New {
+        /// The kind: its slug (case), folder (cases) or name (典型案例) from site.yaml.
+        kind: String,
+        /// The file name without .md, also the last part of the page's address.
+        slug: String,
+        /// The page's title (default: a placeholder).
+        #[arg(long)]
+        title: Option<String>,
+        /// Knowledge-base root: the folder holding content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// The theme: `policykb theme eject [NAME…]` copies the built-in one for customising.
+    Theme {
+        #[command(subcommand)]
+        command: ThemeCommand,
     },
     /// Build the site into the output folder (default: public/).
     Build {
@@ -72,6 +92,19 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Copy the built-in theme's files (all, or the NAMEs: page.html, style.css,
+    /// strings.yaml …) into templates/ and static/; copies no longer follow upgrades.
+    Eject {
+        /// Files to copy; none: all of them.
+        names: Vec<String>,
+        /// Knowledge-base root: the folder holding content/.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -85,6 +118,43 @@ fn main() -> ExitCode {
                 eprintln!("error: {error}");
                 ExitCode::FAILURE
             }
+        },
+        Command::New {
+            kind,
+            slug,
+            title,
+            root,
+        } => {
+            let request = scaffold::NewPage {
+                root: &root,
+                kind: &kind,
+                slug: &slug,
+                title: title.as_deref(),
+            };
+            match scaffold::new_page(&request) {
+                Ok(path) => {
+                    println!("created {}", path.display());
+                    println!("next: fill in every 【待填写：…】, then `policykb check`");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => failed(&error, error.hint()),
+            }
+        }
+        Command::Theme {
+            command: ThemeCommand::Eject { names, root },
+        } => match scaffold::eject(&root, &names) {
+            Ok(written) => {
+                for path in &written {
+                    println!("copied {}", path.display());
+                }
+                println!(
+                    "these {} files are now yours: they override the built-in theme and no longer \
+                     change when policykb is upgraded; delete one to go back to the built-in version",
+                    written.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => failed(&error, error.hint()),
         },
         Command::Build {
             root,
@@ -146,6 +216,15 @@ fn main() -> ExitCode {
             timings,
         ),
     }
+}
+
+/// Prints an error of a command that writes one thing, with its hint.
+fn failed(error: &dyn std::fmt::Display, hint: Option<String>) -> ExitCode {
+    eprintln!("error: {error}");
+    if let Some(hint) = hint {
+        eprintln!("  hint: {hint}");
+    }
+    ExitCode::FAILURE
 }
 
 fn run(options: BuildOptions, done: &str, timings: bool) -> ExitCode {

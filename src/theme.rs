@@ -7,7 +7,7 @@
 //! `templates/` (and any string in `templates/strings.yaml`), and add files to the output
 //! through its own `static/`. Everything is read once, when the build starts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -28,6 +28,8 @@ pub struct Theme {
     tera: Tera,
     /// Template name → where it came from, to name the file in error messages.
     origins: BTreeMap<String, PathBuf>,
+    /// Templates the knowledge base has its own copy of, overriding the built-in ones.
+    copies: BTreeSet<String>,
     /// Path under `static/` → bytes.
     pub static_files: BTreeMap<String, Vec<u8>>,
     pub strings: Strings,
@@ -104,6 +106,8 @@ impl Strings {
 #[derive(Default)]
 struct Sources {
     templates: BTreeMap<String, (PathBuf, String)>,
+    /// Built-in templates that a theme folder or the knowledge base overrides.
+    copies: BTreeSet<String>,
     static_files: BTreeMap<String, Vec<u8>>,
     strings: Strings,
     problems: Vec<Diagnostic>,
@@ -159,7 +163,7 @@ impl Theme {
             let mut alone = Tera::new();
             if let Err(error) = alone.add_raw_template(name, text) {
                 if matches!(error.kind(), tera::ErrorKind::SyntaxError(_)) {
-                    problems.push(template_diagnostic(&error, &origins));
+                    problems.push(template_diagnostic(&error, &origins, &sources.copies));
                 }
             }
         }
@@ -172,11 +176,12 @@ impl Theme {
             .iter()
             .map(|(name, (_, text))| (name.as_str(), text.as_str()));
         if let Err(error) = tera.add_raw_templates(templates) {
-            return Err(vec![template_diagnostic(&error, &origins)]);
+            return Err(vec![template_diagnostic(&error, &origins, &sources.copies)]);
         }
         Ok(Theme {
             tera,
             origins,
+            copies: sources.copies,
             static_files: sources.static_files,
             strings: sources.strings,
         })
@@ -191,7 +196,7 @@ impl Theme {
     pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
         self.tera
             .render(name, context)
-            .map_err(|error| template_diagnostic(&error, &self.origins))
+            .map_err(|error| template_diagnostic(&error, &self.origins, &self.copies))
     }
 }
 
@@ -224,6 +229,9 @@ impl Sources {
             let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             match fs::read(&path).map(String::from_utf8) {
                 Ok(Ok(text)) => {
+                    if DEFAULT_THEME.contains(Path::new("templates").join(&name)) {
+                        self.copies.insert(name.clone());
+                    }
                     self.templates.insert(name, (shown, text));
                 }
                 Ok(Err(_)) => self.problems.push(
@@ -270,10 +278,26 @@ fn collect_embedded(dir: &'static Dir, files: &mut Vec<(String, &'static [u8])>)
     }
 }
 
-/// Turns a Tera error into a diagnostic pointing at the template file.
-fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>) -> Diagnostic {
+/// Turns a Tera error into a diagnostic pointing at the template file. An error in the
+/// knowledge base's copy of a built-in template is most likely a copy from an older
+/// policykb: the hint says how to take the current one.
+fn template_diagnostic(
+    error: &tera::Error,
+    origins: &BTreeMap<String, PathBuf>,
+    copies: &BTreeSet<String>,
+) -> Diagnostic {
     use tera::ErrorKind;
-    let hint = "check the template against the variables listed in README.md (Themes)";
+    // A syntax error is an edit of the author's; a rendering error (a variable, filter or
+    // macro that is not there) in a copy is what an upgrade leaves behind.
+    let rendering = matches!(error.kind(), ErrorKind::RenderingError(_));
+    let hint = |name: &str| match rendering && copies.contains(name) {
+        true => format!(
+            "this is your copy of the built-in {name}, perhaps from an older policykb; compare \
+             it with the current one: move it away, run `policykb theme eject {name}` and carry \
+             your changes over (or delete it to use the built-in one)"
+        ),
+        false => "check the template against the variables listed in README.md (Themes)".into(),
+    };
     match error.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let file = origins
@@ -283,9 +307,11 @@ fn template_diagnostic(error: &tera::Error, origins: &BTreeMap<String, PathBuf>)
             let span = report.span();
             Diagnostic::error(file, format!("template error: {}", report.message()))
                 .at(span.start_line, span.start_col + 1)
-                .with_hint(hint)
+                .with_hint(hint(report.filename()))
         }
-        other => Diagnostic::error("templates", format!("template error: {other}")).with_hint(hint),
+        other => {
+            Diagnostic::error("templates", format!("template error: {other}")).with_hint(hint(""))
+        }
     }
 }
 

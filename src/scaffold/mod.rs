@@ -1,4 +1,12 @@
-//! `policykb init`: a new knowledge base that builds as it is.
+//! What policykb writes for an author: `init` (a new knowledge base that builds as it
+//! is), `new` (a page of a kind, from its archetype) and `theme eject` (copies of the
+//! built-in theme to customise).
+
+mod eject;
+mod new_page;
+
+pub use eject::{eject, EjectError};
+pub use new_page::{new_page, NewPage, NewPageError};
 
 use std::fs;
 use std::io;
@@ -20,6 +28,7 @@ kinds:
   - { slug: case, folder: cases, name: 案例 }
   - { slug: source, folder: sources, name: 来源文献 }
   - { slug: page, folder: pages, name: 说明 }
+  - { slug: course, folder: courses, name: 课程 }
 tags:
   - slug: example
     name: 示例
@@ -48,6 +57,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "---\ntitle: 示例来源文献\nsummary: 知识库引用的文献。\npublisher: 某单位\ndate: \"2025\"\n---\n\n在这里概述文献的结构。\n",
     ),
     ("pages/about.md", "---\ntitle: 关于本站\n---\n\n这个知识库由 policykb 生成。\n"),
+    (
+        "courses/example-course.md",
+        "---\ntitle: 示例课程\nsummary: 示例培训课程。\naudience: 领导班子成员\nduration: 1\nobjectives:\n  - 能说明示例问题的表现。\nunits:\n  - title: 示例问题与措施\n    pages: [problems/example-problem, countermeasures/example-measure]\n    minutes: 45\n---\n\n在这里写课程说明。\n",
+    ),
 ];
 
 /// Why a knowledge base could not be created.

@@ -1,0 +1,309 @@
+//! Authoring from zero: `init` without a theme copy, `policykb new` for every kind,
+//! `policykb theme eject`, and a template copy that an upgrade left behind.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs the policykb binary in `dir`.
+fn policykb(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policykb"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A fresh `policykb init` knowledge base in a temporary folder.
+fn init() -> tempfile::TempDir {
+    let parent = tempfile::tempdir().unwrap();
+    let out = policykb(parent.path(), &["init", "kb"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Move the knowledge base up so that the TempDir owns it.
+    let dir = tempfile::tempdir().unwrap();
+    fs::remove_dir(dir.path()).unwrap();
+    fs::rename(parent.path().join("kb"), dir.path()).unwrap();
+    dir
+}
+
+/// Every file below `dir`, relative, sorted.
+fn files(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            e.path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn init_holds_content_only_and_builds_with_the_built_in_theme() {
+    let kb = init();
+    let written = files(kb.path());
+    assert!(
+        written.iter().all(|f| f.starts_with("content/")),
+        "init wrote outside content/: {written:?}"
+    );
+    // One example per kind, the course included.
+    for folder in [
+        "responsibilities",
+        "problems",
+        "countermeasures",
+        "cases",
+        "sources",
+        "pages",
+        "courses",
+    ] {
+        assert!(
+            written
+                .iter()
+                .any(|f| f.starts_with(&format!("content/{folder}/"))),
+            "no example in {folder}: {written:?}"
+        );
+    }
+    let out = policykb(kb.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    // The built-in stylesheet, byte for byte.
+    let built = fs::read(kb.path().join("public/static/style.css")).unwrap();
+    let theme =
+        fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"))
+            .unwrap();
+    assert_eq!(built, theme);
+}
+
+const KINDS: [(&str, &str); 7] = [
+    ("responsibility", "responsibilities"),
+    ("problem", "problems"),
+    ("countermeasure", "countermeasures"),
+    ("case", "cases"),
+    ("source", "sources"),
+    ("page", "pages"),
+    ("course", "courses"),
+];
+
+#[test]
+fn new_pages_of_every_kind_build_and_warn_until_their_placeholders_are_filled() {
+    let kb = init();
+    for (kind, folder) in KINDS {
+        let slug = format!("新-{kind}");
+        let out = policykb(kb.path(), &["new", kind, &slug]);
+        assert!(out.status.success(), "{kind}: {}", stderr(&out));
+        let file = kb.path().join(format!("content/{folder}/{slug}.md"));
+        let text = fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("【待填写："),
+            "{kind}: no placeholder\n{text}"
+        );
+        // A comment in Chinese for the fields.
+        assert!(text.contains("# 标题："), "{text}");
+    }
+    // The kind may also be named by its folder or its name; the title may be given.
+    let out = policykb(
+        kb.path(),
+        &["new", "案例", "某地-双清单", "--title", "某地：双清单"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let case = fs::read_to_string(kb.path().join("content/cases/某地-双清单.md")).unwrap();
+    assert!(case.contains("\ntitle: 某地：双清单\n"), "{case}");
+    assert!(policykb(kb.path(), &["new", "cases", "by-folder"])
+        .status
+        .success());
+
+    // They build, with a warning at each placeholder left in.
+    let out = policykb(kb.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let warnings = stderr(&out);
+    for (kind, folder) in KINDS {
+        assert!(
+            warnings.contains(&format!("content/{folder}/新-{kind}.md:"))
+                && warnings.contains("placeholder left in: 【待填写"),
+            "{kind}: {warnings}"
+        );
+    }
+
+    // Filled in, they build without a placeholder warning.
+    let placeholder = regex::Regex::new("【待填写[^】]*】").unwrap();
+    for file in files(kb.path()) {
+        let path = kb.path().join(&file);
+        let text = fs::read_to_string(&path).unwrap();
+        if text.contains("【待填写") {
+            let filled = placeholder.replace_all(&text, "作者写的内容");
+            fs::write(&path, filled.as_ref()).unwrap();
+        }
+    }
+    let out = policykb(kb.path(), &["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("placeholder"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("error"), "{}", stderr(&out));
+}
+
+#[test]
+fn new_refuses_an_existing_slug_an_unknown_kind_and_a_bad_slug_and_writes_nothing() {
+    let kb = init();
+    let before = files(kb.path());
+    let original = fs::read(kb.path().join("content/cases/example-case.md")).unwrap();
+    let cases: [(&[&str], &str, &str); 6] = [
+        (
+            &["new", "case", "example-case"],
+            "example-case.md already exists",
+            "choose another slug",
+        ),
+        (
+            &["new", "case", "EXAMPLE-case"],
+            "example-case.md already exists",
+            "choose another slug",
+        ),
+        (
+            &["new", "caes", "x"],
+            "unknown kind `caes`",
+            "did you mean `cases`?",
+        ),
+        (
+            &["new", "blog", "x"],
+            "unknown kind `blog`",
+            "responsibility (责任类型)",
+        ),
+        (&["new", "case", "a b"], "invalid slug `a b`", "某地-双清单"),
+        (&["new", "case", "../x"], "invalid slug `../x`", ""),
+    ];
+    for (args, message, hint) in cases {
+        let out = policykb(kb.path(), args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        let text = stderr(&out);
+        assert!(
+            text.contains(message) && text.contains(hint),
+            "{args:?}: {text}"
+        );
+    }
+    assert_eq!(files(kb.path()), before);
+    assert_eq!(
+        fs::read(kb.path().join("content/cases/example-case.md")).unwrap(),
+        original
+    );
+    // Outside a knowledge base: says where to run it.
+    let empty = tempfile::tempdir().unwrap();
+    let out = policykb(empty.path(), &["new", "case", "x"]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("policykb init"), "{}", stderr(&out));
+}
+
+#[test]
+fn theme_eject_copies_exactly_what_was_asked_and_never_overwrites() {
+    let kb = init();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    let out = policykb(
+        kb.path(),
+        &[
+            "theme",
+            "eject",
+            "page.html",
+            "static/style.css",
+            "strings.yaml",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no longer change when policykb is upgraded")
+    );
+    let ejected: Vec<String> = files(kb.path())
+        .into_iter()
+        .filter(|f| !f.starts_with("content/"))
+        .collect();
+    assert_eq!(
+        ejected,
+        [
+            "static/style.css",
+            "templates/page.html",
+            "templates/strings.yaml"
+        ]
+    );
+    for (copy, original) in [
+        ("static/style.css", "static/style.css"),
+        ("templates/page.html", "templates/page.html"),
+        ("templates/strings.yaml", "strings.yaml"),
+    ] {
+        assert_eq!(
+            fs::read(kb.path().join(copy)).unwrap(),
+            fs::read(theme.join(original)).unwrap(),
+            "{copy}"
+        );
+    }
+
+    // A customised copy is used, and a second eject does not overwrite it (nor write
+    // anything else of what was asked).
+    fs::write(
+        kb.path().join("templates/strings.yaml"),
+        "toc: 目录（本单位）\n",
+    )
+    .unwrap();
+    let out = policykb(kb.path(), &["theme", "eject", "base.html", "strings.yaml"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not overwritten") && stderr(&out).contains("strings.yaml"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!kb.path().join("templates/base.html").exists());
+    assert_eq!(
+        fs::read_to_string(kb.path().join("templates/strings.yaml")).unwrap(),
+        "toc: 目录（本单位）\n"
+    );
+
+    // An unknown name suggests the closest.
+    let out = policykb(kb.path(), &["theme", "eject", "pgae.html"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("did you mean `page.html`?"),
+        "{}",
+        stderr(&out)
+    );
+
+    // No names: the whole theme, into a knowledge base without copies.
+    let fresh = init();
+    let out = policykb(fresh.path(), &["theme", "eject"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let copied = files(fresh.path())
+        .into_iter()
+        .filter(|f| !f.starts_with("content/"))
+        .count();
+    assert_eq!(copied, files(&theme).len());
+    let out = policykb(fresh.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_template_copy_that_uses_what_the_tool_no_longer_has_names_itself_and_suggests_ejecting_again()
+{
+    let kb = init();
+    let out = policykb(kb.path(), &["theme", "eject", "page.html"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let copy = kb.path().join("templates/page.html");
+    let text = fs::read_to_string(&copy).unwrap();
+    // As if an older policykb had given pages a variable this one no longer has.
+    let stale = text.replacen("{{ page.title", "{{ page.old_title_field", 1);
+    assert_ne!(stale, text, "page.html prints page.title");
+    fs::write(&copy, stale).unwrap();
+    let out = policykb(kb.path(), &["build"]);
+    assert!(!out.status.success());
+    let text = stderr(&out);
+    assert!(text.contains("templates/page.html:"), "{text}");
+    assert!(
+        text.contains("policykb theme eject page.html"),
+        "no re-eject hint: {text}"
+    );
+}
