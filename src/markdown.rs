@@ -85,6 +85,26 @@ pub struct Layout {
     pub heading_offset: u8,
     /// Put before every id and same-page anchor.
     pub id_prefix: String,
+    /// What screen readers hear for the markup the renderer adds (from the theme's strings).
+    pub labels: Labels,
+}
+
+/// Accessible names of the markup the renderer adds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    /// The box a wide table scrolls in.
+    pub table: String,
+    /// The `#` link beside a heading.
+    pub heading_anchor: String,
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels {
+            table: "table".into(),
+            heading_anchor: "link to this section".into(),
+        }
+    }
 }
 
 /// Maps a page path under `content/` to where it leads.
@@ -293,9 +313,10 @@ pub fn render_in(
         }
         // Wide tables scroll sideways inside their own box on a phone instead of squeezing.
         if matches!(event, Event::Start(Tag::Table(_))) {
-            events.push(Event::Html(CowStr::from(
-                "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"表格\">",
-            )));
+            events.push(Event::Html(CowStr::from(format!(
+                "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{}\">",
+                escape_attribute(&layout.labels.table)
+            ))));
         }
         let closes_table = matches!(event, Event::End(TagEnd::Table));
         match event {
@@ -315,7 +336,8 @@ pub fn render_in(
                         });
                     }
                     let anchor = format!(
-                        "<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"本节链接\">#</a>"
+                        "<a class=\"heading-anchor\" href=\"#{id}\" aria-label=\"{}\">#</a>",
+                        escape_attribute(&layout.labels.heading_anchor)
                     );
                     events.push(Event::Start(Tag::Heading {
                         level,

@@ -307,3 +307,51 @@ fn a_template_copy_that_uses_what_the_tool_no_longer_has_names_itself_and_sugges
         "no re-eject hint: {text}"
     );
 }
+
+/// The Chinese words of the default theme's UI are in the theme (templates and
+/// strings.yaml), where an author can change them without recompiling: none are in the
+/// Rust code that renders pages.
+#[test]
+fn the_ui_words_live_in_the_theme_not_in_the_renderer() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files: Vec<_> = walkdir::WalkDir::new(src.join("render"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+        .collect();
+    files.push(src.join("markdown.rs"));
+    let mut found = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (i, line) in code.lines().enumerate() {
+            let line = line.split("//").next().unwrap_or_default();
+            let in_quotes = line.split('"').skip(1).step_by(2);
+            if in_quotes
+                .into_iter()
+                .any(|s| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)))
+            {
+                found.push(format!("{}:{}: {}", file.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "UI words in Rust:\n{}", found.join("\n"));
+}
+
+#[test]
+fn a_knowledge_base_changes_ui_words_in_its_strings_file() {
+    let kb = init();
+    fs::create_dir_all(kb.path().join("templates")).unwrap();
+    fs::write(
+        kb.path().join("templates/strings.yaml"),
+        "sources: 参考文献\nmarkup:\n  heading_anchor: 链接到这一节\n",
+    )
+    .unwrap();
+    let out = policykb(kb.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = fs::read_to_string(kb.path().join("public/problems/example-problem.html")).unwrap();
+    assert!(page.contains("aria-label=\"链接到这一节\""), "{page}");
+    assert!(page.contains(">参考文献<"), "{page}");
+    assert!(!page.contains("本节链接"));
+}

@@ -176,6 +176,7 @@ fn printed_page(
     let layout = Layout {
         heading_offset: offset,
         id_prefix: prefix(id),
+        labels: super::markup_labels(&site.theme.strings),
     };
     let body = markdown::render_in(&page.body, &page.content_path, &resolve, &layout, None);
     PrintedPage {

@@ -105,10 +105,13 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
             ))
         }
         crate::terms::TermTarget::Tag(i) => site.config.tags.get(i).map(|tag| {
-            let card = if tag.description.is_empty() {
-                format!("标签：{}", tag.name)
-            } else {
-                format!("标签：{}——{}", tag.name, tag.description)
+            let strings = &site.theme.strings;
+            let card = match tag.description.is_empty() {
+                true => strings.get("cards.tag").replace("{name}", &tag.name),
+                false => strings
+                    .get("cards.tag_with_description")
+                    .replace("{name}", &tag.name)
+                    .replace("{description}", &tag.description),
             };
             (format!("../{}", urls::tag(&tag.slug)), card)
         }),
@@ -123,9 +126,20 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
         &page.body,
         &page.content_path,
         &resolve,
-        &markdown::Layout::default(),
+        &markdown::Layout {
+            labels: markup_labels(&site.theme.strings),
+            ..Default::default()
+        },
         linking.then_some(&terms),
     )
+}
+
+/// The accessible names of what the Markdown renderer adds, from the theme's strings.
+fn markup_labels(strings: &crate::theme::Strings) -> markdown::Labels {
+    markdown::Labels {
+        table: strings.get("markup.table"),
+        heading_anchor: strings.get("markup.heading_anchor"),
+    }
 }
 
 fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {

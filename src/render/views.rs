@@ -276,13 +276,13 @@ pub fn site_view(site: &Site) -> SiteView {
                 .filter(|&g| site.page(g).meta.menu == Some(true)),
         ),
         overviews: [
-            (Kind::Problem, "问题与措施总览", urls::MATRIX_PAGE),
-            (Kind::Case, "案例对比", urls::CASES_PAGE),
-            (Kind::Responsibility, "责任链条", urls::CHAIN_PAGE),
+            (Kind::Problem, "overviews.matrix", urls::MATRIX_PAGE),
+            (Kind::Case, "overviews.cases", urls::CASES_PAGE),
+            (Kind::Responsibility, "overviews.chain", urls::CHAIN_PAGE),
         ]
         .into_iter()
         .filter(|(kind, _, _)| !site.pages_of(*kind).is_empty())
-        .map(|(_, title, url)| (title.to_string(), url.to_string()))
+        .map(|(_, title, url)| (site.theme.strings.get(title), url.to_string()))
         .collect(),
         page_count: site.pages.len(),
         search_folder: format!("{}/", urls::SEARCH_FOLDER),
@@ -383,7 +383,8 @@ pub fn page_view(
         .map(|&t| source_view(site, t))
         .collect();
     let relations = relations(site, id, strings);
-    let toc_tree = toc_tree(&toc, &relations, !sources.is_empty());
+    let sources_label = (!sources.is_empty()).then(|| strings.get("sources"));
+    let toc_tree = toc_tree(&toc, &relations, sources_label);
     // The box near the top: the pages of the main kinds only (not guides, sources, courses).
     let glance = relations
         .iter()
@@ -485,7 +486,7 @@ fn relations(site: &Site, id: PageId, strings: &Strings) -> Vec<RelationView> {
 }
 
 /// The headings as a tree, h3 under the h2 before it, then the relation sections.
-fn toc_tree(toc: &[TocEntry], relations: &[RelationView], sources: bool) -> Vec<TocNode> {
+fn toc_tree(toc: &[TocEntry], relations: &[RelationView], sources: Option<String>) -> Vec<TocNode> {
     let mut tree: Vec<TocNode> = Vec::new();
     for entry in toc {
         let node = TocNode {
@@ -505,10 +506,10 @@ fn toc_tree(toc: &[TocEntry], relations: &[RelationView], sources: bool) -> Vec<
             children: Vec::new(),
         });
     }
-    if sources {
+    if let Some(title) = sources {
         tree.push(TocNode {
             id: "sources".into(),
-            title: "来源".into(),
+            title,
             children: Vec::new(),
         });
     }
@@ -657,7 +658,11 @@ pub fn kind_groups(site: &Site, kind: Kind, strings: &Strings) -> Vec<GroupView>
                 .levels
                 .iter()
                 .map(|level| GroupView {
-                    label: format!("针对{}层面问题的措施", level.name),
+                    label: site
+                        .theme
+                        .strings
+                        .get("groups.countermeasures_for_level")
+                        .replace("{level}", &level.name),
                     links: links(
                         site,
                         answered
@@ -672,7 +677,7 @@ pub fn kind_groups(site: &Site, kind: Kind, strings: &Strings) -> Vec<GroupView>
                 .filter(|(_, levels)| levels.is_empty())
                 .map(|(id, _)| *id);
             groups.push(GroupView {
-                label: "其他措施".to_string(),
+                label: site.theme.strings.get("groups.other_countermeasures"),
                 links: links(site, rest),
             });
             groups.retain(|g| !g.links.is_empty());
