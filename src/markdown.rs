@@ -723,6 +723,7 @@ mod tests {
         let layout = Layout {
             heading_offset: 2,
             id_prefix: "p7-".into(),
+            ..Default::default()
         };
         let body =
             "## 表现\n\n见[上文](#表现)、[别页](@/problems/b.md#危害)和注[^a]。\n\n[^a]: 注。\n";
