@@ -9,7 +9,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 use serde::Serialize;
 
 /// The prefix of a link to another page of the knowledge base, by its path under `content/`.
@@ -311,6 +313,23 @@ pub fn render_in(
                 continue;
             }
         }
+        // Long lines of code scroll sideways inside their block, which the keyboard can
+        // reach (the guide's example output is wider than a phone).
+        let event = match event {
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let class = match &kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split_whitespace()
+                        .next()
+                        .map(|lang| format!(" class=\"language-{}\"", escape_attribute(lang)))
+                        .unwrap_or_default(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                Event::Html(CowStr::from(format!("<pre tabindex=\"0\"><code{class}>")))
+            }
+            Event::End(TagEnd::CodeBlock) => Event::Html(CowStr::from("</code></pre>\n")),
+            other => other,
+        };
         // Wide tables scroll sideways inside their own box on a phone instead of squeezing.
         if matches!(event, Event::Start(Tag::Table(_))) {
             events.push(Event::Html(CowStr::from(format!(

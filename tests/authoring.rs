@@ -355,3 +355,127 @@ fn a_knowledge_base_changes_ui_words_in_its_strings_file() {
     assert!(page.contains(">参考文献<"), "{page}");
     assert!(!page.contains("本节链接"));
 }
+
+/// A fenced block of the guide: its first line in the file, info string and lines.
+struct Block {
+    line: usize,
+    info: String,
+    lines: Vec<String>,
+}
+
+fn fenced_blocks(text: &str) -> Vec<Block> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let fence: String = lines[i]
+            .chars()
+            .take_while(|&c| c == '`' || c == '~')
+            .collect();
+        if fence.len() < 3 {
+            i += 1;
+            continue;
+        }
+        let info = lines[i][fence.len()..].trim().to_string();
+        let end = (i + 1..lines.len())
+            .find(|&j| {
+                lines[j].trim().starts_with(&fence)
+                    && lines[j]
+                        .trim()
+                        .chars()
+                        .all(|c| c == fence.as_bytes()[0] as char)
+            })
+            .unwrap_or_else(|| panic!("author guide: unclosed fence at line {}", i + 1));
+        blocks.push(Block {
+            line: i + 1,
+            info,
+            lines: lines[i + 1..end].iter().map(|l| l.to_string()).collect(),
+        });
+        i = end + 1;
+    }
+    blocks
+}
+
+/// The path an example block stands for, after `marker` (`# 文件：` or `# 错误示例：`):
+/// the first line of a `yaml` block, the line after `---` of a `markdown` block.
+fn example_path(block: &Block, marker: &str) -> Option<String> {
+    let line = match block.info.as_str() {
+        "yaml" => block.lines.first(),
+        "markdown" if block.lines.first().is_some_and(|l| l == "---") => block.lines.get(1),
+        _ => None,
+    }?;
+    line.strip_prefix(marker).map(|p| p.trim().to_string())
+}
+
+fn write_example(root: &Path, path: &str, lines: &[String]) {
+    let file = root.join(path);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    fs::write(file, lines.join("\n") + "\n").unwrap();
+}
+
+/// The lines of `check`'s report that the guide shows: errors, warnings, hints.
+fn diagnostic_lines(root: &Path) -> (bool, Vec<String>) {
+    let out = policykb(root, &["check"]);
+    let lines = stderr(&out)
+        .lines()
+        .filter(|l| {
+            l.starts_with("error: ") || l.starts_with("warning: ") || l.starts_with("  hint: ")
+        })
+        .map(str::to_string)
+        .collect();
+    (out.status.success(), lines)
+}
+
+/// The author's guide cannot go stale: its whole example files, together, are a knowledge
+/// base that checks clean, and each of its broken examples, added to that knowledge base,
+/// makes `check` print exactly what the guide shows after it.
+#[test]
+fn the_authors_guide_examples_build_and_its_error_examples_print_what_it_shows() {
+    let guide = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("content/pages/author-guide.md"),
+    )
+    .unwrap();
+    let blocks = fenced_blocks(&guide);
+    let good = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for block in &blocks {
+        if let Some(path) = example_path(block, "# 文件：") {
+            assert!(!paths.contains(&path), "guide: {path} twice");
+            write_example(good.path(), &path, &block.lines);
+            paths.push(path);
+        }
+    }
+    // Every kind has a whole example.
+    for (_, folder) in KINDS {
+        assert!(
+            paths
+                .iter()
+                .any(|p| p.starts_with(&format!("content/{folder}/"))),
+            "guide: no example page in {folder}/: {paths:?}"
+        );
+    }
+    let (ok, lines) = diagnostic_lines(good.path());
+    assert!(ok && lines.is_empty(), "guide's examples: {lines:#?}");
+
+    let mut broken = 0;
+    for (n, block) in blocks.iter().enumerate() {
+        let Some(path) = example_path(block, "# 错误示例：") else {
+            continue;
+        };
+        let shown = blocks[n + 1..]
+            .iter()
+            .find(|b| b.info == "text")
+            .unwrap_or_else(|| panic!("guide line {}: no `text` block after it", block.line));
+        let site = tempfile::tempdir().unwrap();
+        common::copy_tree(good.path(), site.path());
+        write_example(site.path(), &path, &block.lines);
+        let (_, lines) = diagnostic_lines(site.path());
+        assert_eq!(
+            lines, shown.lines,
+            "guide line {}: the output shown at line {} is not what check prints",
+            block.line, shown.line
+        );
+        broken += 1;
+    }
+    assert!(broken >= 10, "only {broken} error examples");
+}
