@@ -1,4 +1,5 @@
-//! The `policykb` command line: `init`, `new`, `build`, `check`, `serve`, `pdf`, `theme eject`.
+//! The `policykb` command line: `init`, `new`, `build`, `check`, `serve`, `pdf`, `verify`,
+//! `theme eject`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +81,14 @@ enum Command {
         /// The browser to print with; default: chromium, google-chrome … on the PATH.
         #[arg(long)]
         browser: Option<PathBuf>,
+    },
+    /// Check a built, copied or deployed site against the manifest its build wrote.
+    Verify {
+        /// The site folder (e.g. public/, a web server's folder, a USB stick).
+        dir: PathBuf,
+        /// Also fail when the folder holds files the build did not write.
+        #[arg(long)]
+        strict: bool,
     },
     /// Check everything a build checks, without writing anything.
     Check {
@@ -206,6 +215,7 @@ fn main() -> ExitCode {
                 false,
             )
         }
+        Command::Verify { dir, strict } => verify(&dir, strict),
         Command::Check { root, timings } => run(
             BuildOptions {
                 root,
@@ -215,6 +225,44 @@ fn main() -> ExitCode {
             "checked",
             timings,
         ),
+    }
+}
+
+/// `policykb verify`: a line per problem, then a summary; fails when a file of the build
+/// is missing or changed (with `--strict`, also when there are others).
+fn verify(dir: &std::path::Path, strict: bool) -> ExitCode {
+    let found = match policykb::output::verify::verify(dir) {
+        Ok(found) => found,
+        Err(error) => return failed(&error, None),
+    };
+    for path in &found.changed {
+        println!("changed: {path}");
+    }
+    for path in &found.missing {
+        println!("missing: {path}");
+    }
+    for path in &found.unlisted {
+        println!("not from this build: {path}");
+    }
+    let intact = found.is_intact() && (!strict || found.unlisted.is_empty());
+    let verdict = if intact { "verified" } else { "verify failed" };
+    println!(
+        "{verdict}: {}: {} files of the build, {} changed, {} missing; {} other entries{}",
+        dir.display(),
+        found.listed,
+        found.changed.len(),
+        found.missing.len(),
+        found.unlisted.len(),
+        if found.unlisted.is_empty() || strict {
+            ""
+        } else {
+            " (not an error without --strict: e.g. a server's own .htaccess)"
+        }
+    );
+    if intact {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

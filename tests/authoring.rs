@@ -479,3 +479,51 @@ fn the_authors_guide_examples_build_and_its_error_examples_print_what_it_shows()
     }
     assert!(broken >= 10, "only {broken} error examples");
 }
+
+#[test]
+fn verify_passes_on_a_fresh_copy_and_names_each_changed_missing_and_added_file() {
+    let kb = init();
+    assert!(policykb(kb.path(), &["build"]).status.success());
+    let copy = tempfile::tempdir().unwrap();
+    common::copy_tree(&kb.path().join("public"), copy.path());
+    let dir = copy.path().to_str().unwrap();
+    let out = policykb(kb.path(), &["verify", dir]);
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{report}");
+    assert!(report.starts_with("verified: "), "{report}");
+
+    fs::write(copy.path().join("static/style.css"), "body{}").unwrap();
+    fs::remove_file(copy.path().join("cases/example-case.html")).unwrap();
+    fs::write(copy.path().join("notes.txt"), "IT 的备注").unwrap();
+    let out = policykb(kb.path(), &["verify", dir]);
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!out.status.success(), "{report}");
+    for line in [
+        "changed: static/style.css",
+        "missing: cases/example-case.html",
+        "not from this build: notes.txt",
+        "verify failed: ",
+    ] {
+        assert!(report.contains(line), "no `{line}` in\n{report}");
+    }
+
+    // Only a file of the server's own: passes, unless --strict.
+    let server = tempfile::tempdir().unwrap();
+    common::copy_tree(&kb.path().join("public"), server.path());
+    fs::write(server.path().join(".htaccess"), "AddDefaultCharset utf-8\n").unwrap();
+    let dir = server.path().to_str().unwrap();
+    assert!(policykb(kb.path(), &["verify", dir]).status.success());
+    assert!(!policykb(kb.path(), &["verify", "--strict", dir])
+        .status
+        .success());
+
+    // Not a site at all.
+    let empty = tempfile::tempdir().unwrap();
+    let out = policykb(kb.path(), &["verify", empty.path().to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains(".policykb-output"),
+        "{}",
+        stderr(&out)
+    );
+}

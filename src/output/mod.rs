@@ -16,6 +16,7 @@
 mod lock;
 pub mod manifest;
 mod swap;
+pub mod verify;
 
 use std::fs;
 use std::io;
