@@ -369,7 +369,7 @@ fn static_files(site: &Site) -> Vec<OutputFile> {
         .static_files
         .iter()
         .map(|(name, bytes)| OutputFile {
-            path: urls::static_file(name),
+            path: site.theme.asset_path(name),
             contents: bytes.clone(),
         });
     let assets = site.assets.iter().map(|asset| OutputFile {

@@ -184,22 +184,33 @@ impl LiveSite {
         if !anchor_problems.is_empty() {
             return Some(Err(with(diagnostics, anchor_problems)));
         }
+        // Index files get new names when their contents change: the versions they replace
+        // are deleted once the new ones are written.
+        let mut replaced = Vec::new();
         for (id, old_meta, old_text) in &old_pages {
-            files.extend(built.index.update_page(site, *id, old_meta, old_text));
+            let (changed, gone) = built.index.update_page(site, *id, old_meta, old_text);
+            files.extend(changed);
+            replaced.extend(gone);
         }
         if !text_only {
-            files.push(search::meta_file(site, &built.index));
-            files.push(search::sounds_file(site));
+            let sounds = search::sounds_file(site);
+            replaced.extend(built.index.record(&sounds.path));
+            files.push(sounds);
         }
-        // One file may have been produced twice (meta.js): the last one is the newest.
+        files.push(search::meta_file(site, &built.index));
+        // A file may have been produced twice: only its last version is the site's.
         let mut seen = std::collections::HashSet::new();
         files.reverse();
-        files.retain(|f| seen.insert(f.path.clone()));
+        files.retain(|f| seen.insert(f.path.clone()) && built.index.is_current(&f.path));
         files.reverse();
+        replaced.retain(|path| !built.index.is_current(path));
         built.report.warnings = diagnostics.into_sorted();
         let count = files.len();
         for file in &files {
             built.manifest.record(&file.path, &file.contents);
+        }
+        for path in &replaced {
+            built.manifest.remove(path);
         }
         files.push(OutputFile {
             path: MANIFEST_FILE.to_string(),
@@ -210,6 +221,21 @@ impl LiveSite {
                 return Some(Err(BuildFailure {
                     diagnostics: vec![Diagnostic::error(&self.output, error.to_string())],
                 }));
+            }
+        }
+        replaced.sort();
+        replaced.dedup();
+        for path in &replaced {
+            match fs::remove_file(self.output.join(path)) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Some(Err(BuildFailure {
+                        diagnostics: vec![Diagnostic::error(
+                            self.output.join(path),
+                            format!("cannot delete the replaced index file: {error}"),
+                        )],
+                    }));
+                }
+                _ => {}
             }
         }
         let names = edits.into_iter().map(|e| e.page.content_path).collect();

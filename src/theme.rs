@@ -16,6 +16,7 @@ use tera::{Context, Tera};
 use walkdir::WalkDir;
 
 use crate::diagnostics::Diagnostic;
+use crate::urls;
 
 /// The default theme, embedded so that builds without a theme folder work anywhere.
 static DEFAULT_THEME: Dir = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
@@ -32,6 +33,9 @@ pub struct Theme {
     copies: BTreeSet<String>,
     /// Path under `static/` → bytes.
     pub static_files: BTreeMap<String, Vec<u8>>,
+    /// Static files of the theme (not the knowledge base's own additions): written under a
+    /// name with their content's hash, which templates get from `assets`.
+    theme_files: BTreeSet<String>,
     pub strings: Strings,
 }
 
@@ -106,6 +110,8 @@ impl Strings {
 #[derive(Default)]
 struct Sources {
     templates: BTreeMap<String, (PathBuf, String)>,
+    /// Static files the built-in theme or the theme folder has.
+    theme_files: BTreeSet<String>,
     /// Built-in templates that a theme folder or the knowledge base overrides.
     copies: BTreeSet<String>,
     static_files: BTreeMap<String, Vec<u8>>,
@@ -127,6 +133,7 @@ impl Theme {
                 &theme_dir.join("templates"),
                 &theme_dir.join("static"),
             );
+            sources.theme_files = sources.static_files.keys().cloned().collect();
             sources.read_strings(root, &theme_dir.join(STRINGS_FILE));
         } else if name != "default" {
             return Err(vec![Diagnostic::error(
@@ -183,8 +190,28 @@ impl Theme {
             origins,
             copies: sources.copies,
             static_files: sources.static_files,
+            theme_files: sources.theme_files,
             strings: sources.strings,
         })
+    }
+
+    /// Where static file `name` goes in the output: a theme file under a name holding its
+    /// content's hash (`static/style.3f2a1c9d0b.css`), so that a browser that cached an
+    /// older build never mixes its files with this one's; the knowledge base's own
+    /// additions keep their names, since pages link them by name.
+    pub fn asset_path(&self, name: &str) -> String {
+        match self.theme_files.contains(name) {
+            true => urls::static_file(&urls::hashed_name(name, &self.static_files[name])),
+            false => urls::static_file(name),
+        }
+    }
+
+    /// Every static file's output path, by name: `assets["style.css"]` in templates.
+    pub fn asset_paths(&self) -> BTreeMap<String, String> {
+        self.static_files
+            .keys()
+            .map(|name| (name.clone(), self.asset_path(name)))
+            .collect()
     }
 
     /// Makes `value` available to every template as `name`, serialised once rather than per page.
@@ -209,6 +236,7 @@ impl Sources {
                 self.templates.insert(name.to_string(), (origin, text));
             } else if let Some(name) = path.strip_prefix("static/") {
                 self.static_files.insert(name.to_string(), bytes.to_vec());
+                self.theme_files.insert(name.to_string());
             } else if path == STRINGS_FILE {
                 let text = String::from_utf8_lossy(bytes);
                 if let Err(problem) = self

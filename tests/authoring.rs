@@ -79,7 +79,8 @@ fn init_holds_content_only_and_builds_with_the_built_in_theme() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
     // The built-in stylesheet, byte for byte.
-    let built = fs::read(kb.path().join("public/static/style.css")).unwrap();
+    let public = kb.path().join("public");
+    let built = fs::read(public.join(common::hashed(&public, "static/style.css"))).unwrap();
     let theme =
         fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"))
             .unwrap();
@@ -492,14 +493,15 @@ fn verify_passes_on_a_fresh_copy_and_names_each_changed_missing_and_added_file()
     assert!(out.status.success(), "{report}");
     assert!(report.starts_with("verified: "), "{report}");
 
-    fs::write(copy.path().join("static/style.css"), "body{}").unwrap();
+    let style = common::hashed(copy.path(), "static/style.css");
+    fs::write(copy.path().join(&style), "body{}").unwrap();
     fs::remove_file(copy.path().join("cases/example-case.html")).unwrap();
     fs::write(copy.path().join("notes.txt"), "IT 的备注").unwrap();
     let out = policykb(kb.path(), &["verify", dir]);
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(!out.status.success(), "{report}");
     for line in [
-        "changed: static/style.css",
+        &format!("changed: {style}") as &str,
         "missing: cases/example-case.html",
         "not from this build: notes.txt",
         "verify failed: ",

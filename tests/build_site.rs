@@ -16,14 +16,6 @@ fn builds_every_kind_of_page_with_relative_links() {
         "index.html",
         "search.html",
         "search/meta.js",
-        "search/p-0.js",
-        "search/t-0.js",
-        "static/style.css",
-        "static/search-index.js",
-        "static/search-query.js",
-        "static/search-ui.js",
-        "static/page.js",
-        "search/sounds.js",
         "problems/index.html",
         "problems/formalism.html",
         "problems/问责不力.html",
@@ -36,8 +28,22 @@ fn builds_every_kind_of_page_with_relative_links() {
     ] {
         assert!(f.output().join(path).is_file(), "{path} missing");
     }
+    // Assets and index files carry their content's hash in their names.
+    for path in [
+        "search/p-0.js",
+        "search/t-0.js",
+        "search/sounds.js",
+        "static/style.css",
+        "static/search-index.js",
+        "static/search-query.js",
+        "static/search-ui.js",
+        "static/page.js",
+    ] {
+        common::hashed(&f.output(), path);
+    }
+    let style = common::hashed(&f.output(), "static/style.css");
     let page = f.read("problems/formalism.html");
-    assert!(page.contains(r#"href="../static/style.css""#));
+    assert!(page.contains(&format!(r#"href="../{style}""#)), "{page}");
     assert!(
         page.contains(
             r#"href="../problems/%E9%97%AE%E8%B4%A3%E4%B8%8D%E5%8A%9B.html#%E5%8D%B1%E5%AE%B3""#

@@ -166,7 +166,8 @@ fn serves_the_site_on_loopback_with_the_reload_script_and_right_types() {
     let (status, head, _) = server.get("/search/meta.js");
     assert_eq!(status, 200);
     assert!(head.contains("content-type: text/javascript"), "{head}");
-    let (_, head, _) = server.get("/static/style.css");
+    let style = common::hashed(&server.site, "static/style.css");
+    let (_, head, _) = server.get(&format!("/{style}"));
     assert!(head.contains("content-type: text/css"), "{head}");
     // Serving writes nothing into the knowledge base.
     assert!(!f.root.join("public").exists());

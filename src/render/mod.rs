@@ -37,6 +37,8 @@ pub type Emit<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 pub fn prepare(site: &mut Site) {
     let view = views::site_view(site);
     site.theme.set_global("site", &view);
+    let assets = site.theme.asset_paths();
+    site.theme.set_global("assets", &assets);
 }
 
 /// Renders every file of the site; returns how many, or every problem (template errors,

@@ -5,7 +5,7 @@
 //! (scripts, not JSON, because a site opened from `file://` cannot fetch JSON):
 //!
 //! - `search/meta.js`: per page url, title, kind, level, tags, aliases; the filter lists;
-//!   the shard count and chunk size;
+//!   the shard count and chunk size; the file name of every other index file;
 //! - `search/p-N.js`: token → postings, for the tokens whose `shard_of` is N, so a query
 //!   downloads only the shards of its own tokens;
 //! - `search/t-N.js`: summary, plain text and section starts of pages `N*TEXT_CHUNK ..`,
@@ -13,7 +13,10 @@
 //! - `search/sounds.js`: pinyin of titles, aliases and tags, and homophones (see `sounds`),
 //!   loaded only for Latin-letter queries and typos.
 //!
-//! Each file calls `PolicykbIndex.receive(name, data)`.
+//! Each file calls `PolicykbIndex.receive(name, data)`. Every file but `meta.js` is written
+//! under a name holding its content's hash (`p-3.1a2b3c4d5e.js`), which `meta.js` lists: a
+//! browser that cached an older build's shard can never combine it with this build's
+//! `meta.js`, and two builds share every file that did not change.
 //!
 //! (The crate elasticlunr-rs was tried first; its JSON trie took 0.9 s and 17 MB per 1,000
 //! pages, far from the targets, so the index is built here; see README.md.)
@@ -49,18 +52,30 @@ pub fn shard_count(pages: usize) -> u32 {
 
 /// Builds the index from the rendered site and hands its files to `emit`.
 pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
-    let index = SearchIndex::build(site);
+    let mut index = SearchIndex::build(site);
+    let emitted = |file: OutputFile| {
+        let path = file.path.clone();
+        emit(file).map(|()| path)
+    };
     let shard_files = (0..index.shards)
         .into_par_iter()
-        .map(|n| emit(index.shard_file(n)));
+        .map(|n| emitted(index.shard_file(n)));
     let text_files = (0..site.pages.len().div_ceil(TEXT_CHUNK))
         .into_par_iter()
-        .map(|n| emit(text_file(site, n)));
-    let mut problems: Vec<Diagnostic> = shard_files
-        .chain(text_files)
-        .filter_map(Result::err)
-        .collect();
-    for file in [meta_file(site, &index), sounds_file(site)] {
+        .map(|n| emitted(text_file(site, n)));
+    let results: Vec<Result<String, Diagnostic>> = shard_files.chain(text_files).collect();
+    let mut problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(path) => {
+                index.record(&path);
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    let sounds = sounds_file(site);
+    index.record(&sounds.path);
+    for file in [sounds, meta_file(site, &index)] {
         if let Err(problem) = emit(file) {
             problems.push(problem);
         }
@@ -80,6 +95,8 @@ pub struct SearchIndex {
     /// Han character → how many index tokens contain it: the characters the site uses,
     /// which decide the part of the folding table the browser gets.
     chars: BTreeMap<char, u32>,
+    /// Each index file's name (`p-3` → `p-3.1a2b3c4d5e.js`), as `meta.js` lists them.
+    files: BTreeMap<String, String>,
 }
 
 impl SearchIndex {
@@ -100,7 +117,27 @@ impl SearchIndex {
             shards,
             by_shard,
             chars,
+            files: BTreeMap::new(),
         }
+    }
+
+    /// Whether `path` is an output file other than an index file, `meta.js`, or the index
+    /// file's current version (not one an update has replaced).
+    pub fn is_current(&self, path: &str) -> bool {
+        let Some(file) = path.strip_prefix(&format!("{}/", urls::SEARCH_FOLDER)) else {
+            return true;
+        };
+        let name = file.split('.').next().unwrap_or_default();
+        file == "meta.js" || self.files.get(name).is_some_and(|current| current == file)
+    }
+
+    /// Notes the name of an index file written at `path` (`search/p-3.1a2b3c4d5e.js`), and
+    /// returns the path of the version it replaces, if that had another name.
+    pub fn record(&mut self, path: &str) -> Option<String> {
+        let file = path.rsplit('/').next().unwrap_or(path).to_string();
+        let name = file.split('.').next().unwrap_or_default().to_string();
+        let old = self.files.insert(name, file.clone())?;
+        (old != file).then(|| urls::search_file(&old))
     }
 
     /// The folding pairs the browser needs (see `fold::pairs_for`).
@@ -122,21 +159,20 @@ impl SearchIndex {
     }
 
     /// Replaces the tokens of one page (its text or front matter changed, not its place in
-    /// the site) and returns the files to rewrite: the shards whose tokens changed, the
-    /// page's text chunk, and `meta.js` if the characters the site uses changed. (`meta.js`
-    /// and `sounds.js` are the caller's to rewrite if titles, tags or levels changed.)
+    /// the site) and returns the files to write, the shards whose tokens changed and the
+    /// page's text chunk, and the paths of the versions they replace. (`meta.js`, which
+    /// names them, and `sounds.js` are the caller's to rewrite.)
     pub fn update_page(
         &mut self,
         site: &Site,
         page: PageId,
         old_meta: &FrontMatter,
         old_text: &str,
-    ) -> Vec<OutputFile> {
+    ) -> (Vec<OutputFile>, Vec<String>) {
         let old: BTreeMap<String, Placement> = tokens_of(site, old_meta, old_text)
             .into_texts()
             .into_iter()
             .collect();
-        let pairs_before = self.fold_pairs();
         let record = &site.pages[page];
         let new: BTreeMap<String, Placement> =
             tokens_of(site, &record.page.meta, record.plain_text())
@@ -175,10 +211,8 @@ impl SearchIndex {
         }
         let mut files: Vec<OutputFile> = touched.into_iter().map(|n| self.shard_file(n)).collect();
         files.push(text_file(site, page / TEXT_CHUNK));
-        if self.fold_pairs() != pairs_before {
-            files.push(meta_file(site, self));
-        }
-        files
+        let replaced = files.iter().filter_map(|f| self.record(&f.path)).collect();
+        (files, replaced)
     }
 }
 
@@ -273,8 +307,11 @@ fn collect_postings(site: &Site) -> (HanPostings, WordPostings) {
 
 /// `search/meta.js`, written by every build and again after an edit changed a page's title,
 /// aliases, kind, level or tags.
+/// `search/meta.js`, under its fixed name: the one index file a page names.
 pub fn meta_file(site: &Site, index: &SearchIndex) -> OutputFile {
-    script_file("meta", &meta(site, index))
+    let mut file = script_file("meta", &meta(site, index));
+    file.path = urls::search_file("meta.js");
+    file
 }
 
 #[derive(Serialize)]
@@ -289,6 +326,8 @@ struct Meta {
     levels: Vec<(String, String)>,
     tags: Vec<(String, String)>,
     pages: Vec<MetaPage>,
+    /// Every other index file's name: `p-3` → `p-3.1a2b3c4d5e.js`.
+    files: BTreeMap<String, String>,
 }
 
 /// One page in `meta.js`, as a JSON array to keep it small:
@@ -362,18 +401,19 @@ fn meta(site: &Site, index: &SearchIndex) -> Meta {
             .map(|t| (t.slug.clone(), t.name.clone()))
             .collect(),
         pages,
+        files: index.files.clone(),
     }
 }
 
-/// `search/<name>.js`: `PolicykbIndex.receive("name", …);` with JSON that cannot end the
-/// script early.
+/// `search/<name>.<hash>.js`: `PolicykbIndex.receive("name", …);` with JSON that cannot
+/// end the script early.
 fn script_file<T: Serialize + ?Sized>(name: &str, data: &T) -> OutputFile {
     let json = serde_json::to_string(data)
         .unwrap_or_else(|_| "null".into())
         .replace('<', "\\u003c");
     let script = format!("PolicykbIndex.receive(\"{name}\",{json});\n");
     OutputFile {
-        path: urls::search_file(&format!("{name}.js")),
+        path: urls::search_file(&urls::hashed_name(&format!("{name}.js"), script.as_bytes())),
         contents: script.into_bytes(),
     }
 }

@@ -29,12 +29,21 @@
     if (overlay) { overlay.remove(); overlay = null; }
   }
 
+  /* Theme stylesheets have their content's hash in their names: the rebuilt page names
+   * the new ones, in the same order. */
   function refreshStyles() {
-    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link) {
-      var url = new URL(link.href);
-      url.searchParams.set("policykb", String(Date.now()));
-      link.href = url.toString();
-    });
+    fetch(window.location.href, { cache: "no-store" })
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelectorAll('link[rel="stylesheet"]');
+        document.querySelectorAll('link[rel="stylesheet"]').forEach(function (link, i) {
+          var href = fresh[i] ? fresh[i].getAttribute("href") : link.getAttribute("href");
+          var url = new URL(href, window.location.href);
+          url.searchParams.set("policykb", String(Date.now()));
+          link.href = url.toString();
+        });
+      })
+      .catch(function () { window.location.reload(); });
   }
 
   var source = new EventSource("/__policykb/events");

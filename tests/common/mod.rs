@@ -183,3 +183,22 @@ pub fn assert_same_tree(a: &Path, b: &Path) {
         assert!(x == y, "{name} differs");
     }
 }
+
+/// The output path of a file written under a name with its content's hash, from the name
+/// without it: `static/style.css` → `static/style.0c257c7449.css`.
+pub fn hashed(site: &Path, path: &str) -> String {
+    let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let (stem, extension) = name.rsplit_once('.').unwrap();
+    let found: Vec<String> = fs::read_dir(site.join(folder))
+        .unwrap_or_else(|e| panic!("{}: {e}", site.join(folder).display()))
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|f| {
+            f.strip_prefix(&format!("{stem}."))
+                .and_then(|rest| rest.strip_suffix(&format!(".{extension}")))
+                .is_some_and(|hash| hash.len() == 10 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{path}: {found:?}");
+    format!("{folder}/{}", found[0])
+}

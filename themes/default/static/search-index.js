@@ -7,7 +7,9 @@
  *   p-N.js     the posting shards of the query's tokens (shard = FNV-1a hash of the token);
  *   t-N.js     text chunks: summary, text and section starts, for phrases, snippets and
  *              linking to the section of a match;
- *   sounds.js  pinyin and homophones, only for Latin-letter queries and typos. */
+ *   sounds.js  pinyin and homophones, only for Latin-letter queries and typos.
+ * Every file but meta.js has its content's hash in its name (p-3.1a2b3c4d5e.js); meta.js
+ * lists the names, so a page never combines files of two builds. */
 (function (global) {
   "use strict";
 
@@ -23,6 +25,12 @@
     if (pending[name]) { pending[name].resolve(data); }
   }
 
+  /* The file index file `name` is in: meta.js, or the name meta.js lists for it. */
+  function fileOf(name) {
+    if (name === "meta") { return Promise.resolve("meta.js"); }
+    return load("meta").then((raw) => raw.files[name] || name + ".js");
+  }
+
   /* The data of index file `name`, loading it once. */
   function load(name) {
     if (!pending[name]) {
@@ -32,10 +40,12 @@
       if (name in received) {
         handlers.resolve(received[name]);
       } else {
-        const script = document.createElement("script");
-        script.src = root + folder + name + ".js";
-        script.onerror = () => handlers.reject(new Error("无法加载搜索索引文件 " + folder + name + ".js"));
-        document.head.appendChild(script);
+        fileOf(name).then((file) => {
+          const script = document.createElement("script");
+          script.src = root + folder + file;
+          script.onerror = () => handlers.reject(new Error("无法加载搜索索引文件 " + folder + file));
+          document.head.appendChild(script);
+        }, handlers.reject);
       }
     }
     return pending[name].promise;
