@@ -43,6 +43,8 @@ pub fn site_folder(www: &Path) -> PathBuf {
 pub struct Server {
     pub base_url: String,
     pub missing: Arc<Mutex<Vec<String>>>,
+    /// Every path requested, in order.
+    pub requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -50,17 +52,19 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let missing = Arc::new(Mutex::new(Vec::new()));
-        let recorded = Arc::clone(&missing);
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let (recorded, logged) = (Arc::clone(&missing), Arc::clone(&requests));
         thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let root = document_root.clone();
-                let recorded = Arc::clone(&recorded);
-                thread::spawn(move || serve(stream, &root, &recorded));
+                let (recorded, logged) = (Arc::clone(&recorded), Arc::clone(&logged));
+                thread::spawn(move || serve(stream, &root, &recorded, &logged));
             }
         });
         Server {
             base_url: format!("http://127.0.0.1:{port}{SUB_PATH}"),
             missing,
+            requests,
         }
     }
 
@@ -69,7 +73,12 @@ impl Server {
     }
 }
 
-fn serve(mut stream: TcpStream, root: &Path, missing: &Mutex<Vec<String>>) {
+fn serve(
+    mut stream: TcpStream,
+    root: &Path,
+    missing: &Mutex<Vec<String>>,
+    requests: &Mutex<Vec<String>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -83,14 +92,16 @@ fn serve(mut stream: TcpStream, root: &Path, missing: &Mutex<Vec<String>>) {
     }
     let target = request_line.split_whitespace().nth(1).unwrap_or("/");
     let path = percent_decode(target.split(['?', '#']).next().unwrap_or("/"));
+    requests.lock().unwrap().push(path.clone());
     // Directories are not served: links must name files, as they must for file://.
     let file = root.join(path.trim_start_matches('/'));
     let response = if !path.contains("..") && file.is_file() {
         let body = fs::read(&file).unwrap();
         let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: {}\r\nConnection: close\r\n\r\n",
             content_type(&file),
-            body.len()
+            body.len(),
+            cache_control(&path)
         );
         [head.into_bytes(), body].concat()
     } else {
@@ -107,6 +118,20 @@ fn serve(mut stream: TcpStream, root: &Path, missing: &Mutex<Vec<String>>) {
         [head.into_bytes(), body].concat()
     };
     let _ = stream.write_all(&response);
+}
+
+/// What the hosting guide's nginx configuration sends: files with their content's hash in
+/// their names are kept for a year, everything else is checked with the server each time.
+pub fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let hashed = name
+        .split('.')
+        .any(|part| part.len() == 10 && part.chars().all(|c| c.is_ascii_hexdigit()));
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
 }
 
 fn content_type(file: &Path) -> &'static str {
