@@ -39,6 +39,9 @@ pub struct SiteConfig {
     pub print_page: Option<bool>,
     /// Link glossary terms at their first mention in a page's text (default: yes).
     pub autolink: bool,
+    /// Write a gzipped copy beside every text file of 1 KB or more (`x.html.gz`), for
+    /// servers that send precompressed files (nginx `gzip_static on;`). Default: no.
+    pub compress: bool,
     /// Terms never linked automatically.
     pub autolink_exclude: Vec<String>,
 }
@@ -94,6 +97,7 @@ const KEYS: &[&str] = &[
     "period_minutes",
     "print_page",
     "autolink",
+    "compress",
     "autolink_exclude",
 ];
 
@@ -186,6 +190,14 @@ impl SiteConfig {
                         "autolink_exclude",
                         "`autolink_exclude` must be a list of terms".into(),
                         Some("e.g. `autolink_exclude: [问责, 监督]`".into()),
+                    ),
+                },
+                "compress" => match value.as_bool() {
+                    Some(on) => config.compress = on,
+                    None => reader.error(
+                        "compress",
+                        "`compress` must be `true` or `false`".into(),
+                        None,
                     ),
                 },
                 "print_page" => match value.as_bool() {

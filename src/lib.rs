@@ -195,10 +195,19 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         },
         None => None,
     };
+    let compress = site.config.compress;
     let emit = |file: OutputFile| match &staging {
-        Some(staging) => staging
-            .write(&file.path, &file.contents)
-            .map_err(output_diagnostic),
+        Some(staging) => {
+            staging
+                .write(&file.path, &file.contents)
+                .map_err(output_diagnostic)?;
+            match compress.then(|| output::compress::gzipped(&file.path, &file.contents)) {
+                Some(Some((path, bytes))) => {
+                    staging.write(&path, &bytes).map_err(output_diagnostic)
+                }
+                _ => Ok(()),
+            }
+        }
         None => Ok(()),
     };
     let mut files_written = match render::render_site(&site, &emit) {

@@ -18,7 +18,7 @@ use crate::content::{self, FrontMatter, Page, SourceFile};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link::{self, Unparsed};
 use crate::markdown;
-use crate::output::{OutputError, MANIFEST_FILE};
+use crate::output::{self, OutputError, MANIFEST_FILE};
 use crate::render::{self, jobs, Job, OutputFile};
 use crate::site::{PageId, Site};
 use crate::terms::PageTerms;
@@ -204,6 +204,20 @@ impl LiveSite {
         files.retain(|f| seen.insert(f.path.clone()) && built.index.is_current(&f.path));
         files.reverse();
         replaced.retain(|path| !built.index.is_current(path));
+        if site.config.compress {
+            let mut copies = Vec::new();
+            for file in &files {
+                match output::compress::gzipped(&file.path, &file.contents) {
+                    Some((path, contents)) => copies.push(OutputFile { path, contents }),
+                    // Too small now: a copy from before would be stale.
+                    None => replaced.push(format!("{}.gz", file.path)),
+                }
+            }
+            files.extend(copies);
+            let copies_of_replaced: Vec<String> =
+                replaced.iter().map(|p| format!("{p}.gz")).collect();
+            replaced.extend(copies_of_replaced);
+        }
         built.report.warnings = diagnostics.into_sorted();
         let count = files.len();
         for file in &files {

@@ -151,20 +151,26 @@ fn main() -> ExitCode {
         }
         Command::Theme {
             command: ThemeCommand::Eject { names, root },
-        } => match scaffold::eject(&root, &names) {
-            Ok(written) => {
-                for path in &written {
-                    println!("copied {}", path.display());
-                }
-                println!(
-                    "these {} files are now yours: they override the built-in theme and no longer \
-                     change when policykb is upgraded; delete one to go back to the built-in version",
-                    written.len()
+        } => {
+            match scaffold::eject(&root, &names) {
+                Ok(written) => {
+                    for path in &written {
+                        println!("copied {}", path.display());
+                    }
+                    println!(
+                    "{} now yours: {} the built-in theme and no longer change when policykb is \
+                     upgraded; delete a copy to go back to the built-in version",
+                    match written.len() {
+                        1 => "this file is".to_string(),
+                        n => format!("these {n} files are"),
+                    },
+                    if written.len() == 1 { "it overrides" } else { "they override" },
                 );
-                ExitCode::SUCCESS
+                    ExitCode::SUCCESS
+                }
+                Err(error) => failed(&error, error.hint()),
             }
-            Err(error) => failed(&error, error.hint()),
-        },
+        }
         Command::Build {
             root,
             output,

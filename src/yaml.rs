@@ -199,8 +199,20 @@ fn scan_error(error: &ScanError, text: &str, first_line: usize) -> YamlError {
         .lines()
         .nth(marker.line().saturating_sub(1))
         .unwrap_or("");
+    let previous_line = text
+        .lines()
+        .nth(marker.line().saturating_sub(2))
+        .unwrap_or("");
+    let full_width_colon = |line: &str| {
+        let key = line.trim_start().trim_start_matches("- ");
+        key.split_once('：').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+    };
     let hint = if line_text.starts_with('\t') || line_text.contains(":\t") {
         "YAML does not allow tabs for indentation: indent with spaces"
+    } else if full_width_colon(line_text) || full_width_colon(previous_line) {
+        "a key is followed by the full-width colon `：`: write the ASCII colon and a space, e.g. `title: 标题`"
     } else {
         "check this line and the one before it: an unclosed `[`, `{` or quote, or a missing space after `:`"
     };

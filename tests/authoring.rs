@@ -116,7 +116,7 @@ fn new_pages_of_every_kind_build_and_warn_until_their_placeholders_are_filled() 
     // The kind may also be named by its folder or its name; the title may be given.
     let out = policykb(
         kb.path(),
-        &["new", "案例", "某地-双清单", "--title", "某地：双清单"],
+        &["new", "典型案例", "某地-双清单", "--title", "某地：双清单"],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let case = fs::read_to_string(kb.path().join("content/cases/某地-双清单.md")).unwrap();

@@ -155,3 +155,54 @@ fn a_browser_that_cached_the_previous_build_searches_the_new_one_correctly() {
     assert!(server.missing().is_empty(), "{:?}", server.missing());
     assert_eq!(eval(&tab, "typeof PolicykbIndex.loaded()"), "object");
 }
+
+#[test]
+fn compressed_copies_are_written_beside_text_files_when_asked_and_verify_checks_them() {
+    let f = Fixture::valid();
+    f.build().unwrap();
+    assert!(!common::tree(&f.output())
+        .iter()
+        .any(|(p, _)| p.ends_with(".gz")));
+    f.write(
+        "content/site.yaml",
+        &format!("{}\ncompress: true\n", common::site_yaml()),
+    );
+    f.build().unwrap();
+    let site = files(&f.output());
+    let manifest = String::from_utf8_lossy(&site[".policykb-output"]).into_owned();
+    let mut copies = 0;
+    for (path, contents) in &site {
+        let Some(original) = path.strip_suffix(".gz") else {
+            continue;
+        };
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(contents.as_slice()),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(&unzipped, &site[original], "{path}");
+        assert!(
+            manifest.contains(&format!("  {path}\n")),
+            "{path} not in the manifest"
+        );
+        copies += 1;
+    }
+    for page in ["index.html", "problems/formalism.html", "search/meta.js"] {
+        assert!(site.contains_key(&format!("{page}.gz")), "no {page}.gz");
+    }
+    assert!(copies > 10, "{copies}");
+    // Deterministic: the same build again writes the same bytes.
+    f.build().unwrap();
+    assert_eq!(files(&f.output()), site);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_policykb"))
+        .arg("verify")
+        .arg(f.output())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -22,9 +22,24 @@ struct Server {
 
 impl Server {
     fn start(fixture: &Fixture) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_policykb"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_policykb"));
+        command
             .args(["serve", "--port", "0", "--root"])
-            .arg(&fixture.root)
+            .arg(&fixture.root);
+        Server::spawn(command)
+    }
+
+    /// `policykb serve` as the guide says to start it: in the knowledge base, no `--root`.
+    fn start_inside(fixture: &Fixture) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_policykb"));
+        command
+            .args(["serve", "--port", "0"])
+            .current_dir(&fixture.root);
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -605,4 +620,42 @@ fn a_content_folder_deleted_and_restored_is_watched_again() {
         .get("/problems/formalism.html")
         .2
         .contains("耗费大量人力"));
+}
+
+#[test]
+fn with_compressed_copies_an_edit_updates_them_too() {
+    let f = Fixture::valid();
+    f.write(
+        "content/site.yaml",
+        &format!("{}\ncompress: true\n", common::site_yaml()),
+    );
+    let server = Server::start(&f);
+    let events = server.events();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    assert!(server
+        .site_folder()
+        .join("problems/formalism.html.gz")
+        .is_file());
+    edit(
+        &f,
+        "content/problems/formalism.md",
+        "耗费人力。",
+        "耗费人力，还出现了“文山会海”的新说法。",
+    );
+    expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
+}
+
+#[test]
+fn started_inside_the_knowledge_base_without_root_a_save_rebuilds() {
+    let f = Fixture::valid();
+    let server = Server::start_inside(&f);
+    let events = server.events();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    edit(
+        &f,
+        "content/problems/formalism.md",
+        "耗费人力。",
+        "耗费人力，还出现了“文山会海”的新说法。",
+    );
+    expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
 }

@@ -13,6 +13,7 @@
 //!    (`swap`), delete the old site. Dropped without `commit` (a failed build), the staging
 //!    folder is deleted and `public/` is left exactly as it was.
 
+pub mod compress;
 mod lock;
 pub mod manifest;
 mod swap;

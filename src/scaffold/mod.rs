@@ -23,9 +23,9 @@ levels:
     description: 对责任的认识是否到位。
 kinds:
   - { slug: responsibility, folder: responsibilities, name: 责任类型 }
-  - { slug: problem, folder: problems, name: 问题 }
+  - { slug: problem, folder: problems, name: 问题类别 }
   - { slug: countermeasure, folder: countermeasures, name: 整改措施 }
-  - { slug: case, folder: cases, name: 案例 }
+  - { slug: case, folder: cases, name: 典型案例 }
   - { slug: source, folder: sources, name: 来源文献 }
   - { slug: page, folder: pages, name: 说明 }
   - { slug: course, folder: courses, name: 课程 }

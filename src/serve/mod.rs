@@ -66,6 +66,9 @@ pub(crate) struct ServerState {
 
 /// Builds, serves and watches until Ctrl-C or SIGTERM; the preview folder is removed then.
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
+    // Events name files by absolute paths: a relative root (`.`, the default) would match
+    // none of them, and no save would ever rebuild.
+    let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
     // Private (0700), randomly named, created exclusively: nobody can plant it or read drafts.
     let mut preview = tempfile::Builder::new();
     preview.prefix("policykb-serve-");
@@ -75,7 +78,7 @@ pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
         .tempdir()
         .map_err(|source| ServeError::TempFolder { source })?;
     let site = preview.path().join("site");
-    let mut builder = Rebuilder::new(options.root.clone(), site.clone());
+    let mut builder = Rebuilder::new(root.clone(), site.clone());
     let first = builder.rebuild(&[], false);
     builder::report(&first);
     let (updates, _) = broadcast::channel(16);
