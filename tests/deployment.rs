@@ -206,3 +206,146 @@ fn compressed_copies_are_written_beside_text_files_when_asked_and_verify_checks_
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// The README's nginx block, served by Debian's nginx: it passes `nginx -t`, sends pages with
+/// `no-cache` and UTF-8, hashed files for a year, the `.gz` copies to browsers that take
+/// gzip, and the site's 404 page.
+#[test]
+fn the_readmes_nginx_configuration_is_valid_and_serves_the_site_as_it_says() {
+    let nginx = Path::new("/usr/sbin/nginx");
+    assert!(
+        nginx.exists(),
+        "this test needs Debian's nginx (apt-get install -y nginx; .ci/run installs it)"
+    );
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block = readme
+        .split("```nginx\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("README.md has an nginx block");
+
+    let f = Fixture::valid();
+    f.write(
+        "content/site.yaml",
+        &format!("{}\ncompress: true\n", common::site_yaml()),
+    );
+    let server_root = tempfile::tempdir().unwrap();
+    let www = server_root.path().join("www");
+    f.build_into(&www.join("kb")).unwrap();
+    // nginx's workers may run as another user: let them read the site.
+    std::process::Command::new("chmod")
+        .args(["-R", "a+rX"])
+        .arg(server_root.path())
+        .status()
+        .unwrap();
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let prefix = server_root.path();
+    let temp = |name: &str| prefix.join(name).display().to_string();
+    let config = format!(
+        "daemon off;\nmaster_process off;\npid {pid};\nerror_log stderr;\nevents {{}}\nhttp {{\n  include /etc/nginx/mime.types;\n  access_log off;\n  client_body_temp_path {body};\n  proxy_temp_path {proxy};\n  fastcgi_temp_path {fastcgi};\n  uwsgi_temp_path {uwsgi};\n  scgi_temp_path {scgi};\n  server {{\n    listen 127.0.0.1:{port};\n{block}\n  }}\n}}\n",
+        pid = temp("nginx.pid"),
+        body = temp("body"),
+        proxy = temp("proxy"),
+        fastcgi = temp("fastcgi"),
+        uwsgi = temp("uwsgi"),
+        scgi = temp("scgi"),
+        block = block.replace("/srv/www", &www.display().to_string()),
+    );
+    let conf = prefix.join("nginx.conf");
+    std::fs::write(&conf, config).unwrap();
+    let test = std::process::Command::new(nginx)
+        .arg("-t")
+        .arg("-p")
+        .arg(prefix)
+        .arg("-c")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert!(
+        test.status.success(),
+        "nginx -t: {}",
+        String::from_utf8_lossy(&test.stderr)
+    );
+
+    let mut running = std::process::Command::new(nginx)
+        .arg("-p")
+        .arg(prefix)
+        .arg("-c")
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let get = |path: &str, gzip: bool| -> Option<(String, Vec<u8>)> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        let encoding = if gzip {
+            "Accept-Encoding: gzip\r\n"
+        } else {
+            ""
+        };
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\n{encoding}Connection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).ok()?;
+        let split = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+        Some((head, response[split + 4..].to_vec()))
+    };
+    // nginx is ready once it answers (it starts in well under a second).
+    let started = std::time::Instant::now();
+    let page = loop {
+        if let Some(answer) = get("/kb/problems/formalism.html", false) {
+            break answer;
+        }
+        assert!(started.elapsed().as_secs() < 20, "nginx did not start");
+        std::thread::yield_now();
+    };
+    let check = || {
+        let (head, body) = &page;
+        assert!(head.starts_with("http/1.1 200"), "{head}");
+        assert!(
+            head.contains("content-type: text/html; charset=utf-8"),
+            "{head}"
+        );
+        assert!(head.contains("cache-control: no-cache"), "{head}");
+        assert!(String::from_utf8_lossy(body).contains("工作推进形式化"));
+
+        let style = common::hashed(&www.join("kb"), "static/style.css");
+        let (head, _) = get(&format!("/kb/{style}"), false).unwrap();
+        assert!(head.contains("max-age=31536000, immutable"), "{head}");
+        assert!(
+            head.contains("content-type: text/css; charset=utf-8"),
+            "{head}"
+        );
+
+        let (head, body) = get("/kb/index.html", true).unwrap();
+        assert!(head.contains("content-encoding: gzip"), "{head}");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(body.as_slice()),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, std::fs::read(www.join("kb/index.html")).unwrap());
+
+        let (head, body) = get("/kb/no-such-page.html", false).unwrap();
+        assert!(head.starts_with("http/1.1 404"), "{head}");
+        assert!(String::from_utf8_lossy(&body).contains("它可能已改名或删除"));
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check));
+    let _ = running.kill();
+    let _ = running.wait();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

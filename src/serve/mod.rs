@@ -68,7 +68,10 @@ pub(crate) struct ServerState {
 pub fn serve(options: ServeOptions) -> Result<(), ServeError> {
     // Events name files by absolute paths: a relative root (`.`, the default) would match
     // none of them, and no save would ever rebuild.
-    let root = options.root.canonicalize().unwrap_or_else(|_| options.root.clone());
+    let root = options
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| options.root.clone());
     // Private (0700), randomly named, created exclusively: nobody can plant it or read drafts.
     let mut preview = tempfile::Builder::new();
     preview.prefix("policykb-serve-");
