@@ -61,6 +61,9 @@ struct Row {
     reloaded_ms: f64,
     /// `serve`: save a case's new title → rebuild finished (median).
     title_edit_ms: f64,
+    /// One build with `compress: true`, and the size of the `.gz` copies it wrote.
+    compressed_build: Duration,
+    gz_bytes: u64,
 }
 
 /// `cargo bench --bench corpus -- [--pages N]… [--generator PATH]`
@@ -146,6 +149,7 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let text_gzip = gzip_total(&search, "t-");
     let browser = browser_timings(&output);
     let (rebuild_ms, reloaded_ms, title_edit_ms) = serve_latency(&kb);
+    let (compressed_build, gz_bytes) = compressed(&kb, &base);
     Row {
         pages,
         build_median: sorted[RUNS / 2],
@@ -162,7 +166,29 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
         rebuild_ms,
         reloaded_ms,
         title_edit_ms,
+        compressed_build,
+        gz_bytes,
     }
+}
+
+/// The same knowledge base with `compress: true`: one build's time and the `.gz` bytes.
+fn compressed(kb: &Path, base: &Path) -> (Duration, u64) {
+    let copy = base.join("kb-compressed");
+    let _ = fs::remove_dir_all(&copy);
+    let status = Command::new("cp").arg("-r").arg(kb).arg(&copy).status().unwrap();
+    assert!(status.success());
+    let config = copy.join("content/site.yaml");
+    let text = fs::read_to_string(&config).unwrap();
+    fs::write(&config, format!("{text}\ncompress: true\n")).unwrap();
+    let output = base.join("public-compressed");
+    let (elapsed, _) = timed_build(&copy, &output);
+    let gz_bytes = walkdir::WalkDir::new(&output)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "gz"))
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    (elapsed, gz_bytes)
 }
 
 /// Rewrites the generator's `plain` layout into a policykb knowledge base; returns the
@@ -493,12 +519,12 @@ fn table(rows: &[Row]) -> String {
         "| pages | build s (median) | runs s | peak RSS MiB | search files MB | index gzip B/page \
          | text gzip B/page | avg chars/page | cold first result ms | loaded before first result KB gzip \
          | warm p50 ms | warm p95 ms | serve: save → rebuilt ms | save → page reloaded ms \
-         | title edit → rebuilt ms |"
+         | title edit → rebuilt ms | compress: true build s | .gz MB |"
     )
     .unwrap();
     writeln!(
         out,
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     .unwrap();
     for r in rows {
@@ -509,7 +535,7 @@ fn table(rows: &[Row]) -> String {
             .collect();
         writeln!(
             out,
-            "| {} | {:.2} | {} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} |",
+            "| {} | {:.2} | {} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} |",
             r.pages,
             r.build_median.as_secs_f64(),
             runs.join(" / "),
@@ -525,6 +551,8 @@ fn table(rows: &[Row]) -> String {
             r.rebuild_ms,
             r.reloaded_ms,
             r.title_edit_ms,
+            r.compressed_build.as_secs_f64(),
+            r.gz_bytes as f64 / 1e6,
         )
         .unwrap();
     }
