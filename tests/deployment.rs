@@ -110,6 +110,14 @@ fn a_browser_that_cached_the_previous_build_searches_the_new_one_correctly() {
     let server = Server::start(www.clone());
     let chromium = browser::browser();
     let tab = chromium.new_tab().unwrap();
+    // Every script error and failed load of every document, kept for the end.
+    tab.call_method(headless_chrome::protocol::cdp::Page::AddScriptToEvaluateOnNewDocument {
+        source: "window.__errors = []; addEventListener('error', (e) => __errors.push(String(e.message || (e.target && (e.target.src || e.target.href)))), true); addEventListener('unhandledrejection', (e) => __errors.push(String(e.reason)));".into(),
+        world_name: None,
+        include_command_line_api: None,
+        run_immediately: None,
+    })
+    .unwrap();
     let query = |q: &str| {
         let encoded: String = q.bytes().map(|b| format!("%{b:02X}")).collect();
         format!("{}search.html?q={encoded}", server.base_url)
@@ -145,8 +153,10 @@ fn a_browser_that_cached_the_previous_build_searches_the_new_one_correctly() {
         results(&tab).first().map(String::as_str),
         Some("problems/formalism.html")
     );
+    assert_eq!(eval(&tab, "window.__errors"), serde_json::json!([]));
     open(&tab, &query("形式化"));
     assert!(results(&tab).contains(&"problems/formalism.html".to_string()));
+    assert_eq!(eval(&tab, "window.__errors"), serde_json::json!([]));
     assert_eq!(
         requested(&style),
         1,

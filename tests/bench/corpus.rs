@@ -175,7 +175,12 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
 fn compressed(kb: &Path, base: &Path) -> (Duration, u64) {
     let copy = base.join("kb-compressed");
     let _ = fs::remove_dir_all(&copy);
-    let status = Command::new("cp").arg("-r").arg(kb).arg(&copy).status().unwrap();
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(kb)
+        .arg(&copy)
+        .status()
+        .unwrap();
     assert!(status.success());
     let config = copy.join("content/site.yaml");
     let text = fs::read_to_string(&config).unwrap();
@@ -312,7 +317,8 @@ fn browser_timings(site: &Path) -> BrowserTimings {
            const found = await PolicykbSearch.query({}, null, 8); \
            await PolicykbSearch.withText(found.results.slice(0, 8).map(r => r.doc)); \
            const ms = performance.now() - t0; \
-           const files = PolicykbSearch.loaded().map(n => 'search/' + n + '.js'); \
+           const names = PolicykbIndex.current().files || {{}}; \
+           const files = PolicykbSearch.loaded().map(n => 'search/' + (n === 'meta' ? 'meta.js' : names[n])); \
            return JSON.stringify({{ ms, files }}); }})()",
         serde_json::to_string(QUERIES[0]).unwrap()
     );
