@@ -200,9 +200,11 @@ impl Theme {
     /// older build never mixes its files with this one's; the knowledge base's own
     /// additions keep their names, since pages link them by name.
     pub fn asset_path(&self, name: &str) -> String {
-        match self.theme_files.contains(name) {
-            true => urls::static_file(&urls::hashed_name(name, &self.static_files[name])),
-            false => urls::static_file(name),
+        match self.static_files.get(name) {
+            Some(bytes) if self.theme_files.contains(name) => {
+                urls::static_file(&urls::hashed_name(name, bytes))
+            }
+            _ => urls::static_file(name),
         }
     }
 
