@@ -529,3 +529,26 @@ fn verify_passes_on_a_fresh_copy_and_names_each_changed_missing_and_added_file()
         stderr(&out)
     );
 }
+
+#[test]
+fn the_search_page_suggests_words_of_this_knowledge_base_not_of_the_bundled_one() {
+    let kb = init();
+    fs::write(
+        kb.path().join("content/site.yaml"),
+        fs::read_to_string(kb.path().join("content/site.yaml"))
+            .unwrap()
+            .replace(
+                "    description: 初始化时生成的示例页面。",
+                "    description: 初始化时生成的示例页面。\n  - slug: second\n    name: 第二个标签",
+            ),
+    )
+    .unwrap();
+    let out = policykb(kb.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let page = fs::read_to_string(kb.path().join("public/search.html")).unwrap();
+    assert!(
+        page.contains("placeholder=\"输入词语，如 示例、第二个标签；用引号搜索短语\""),
+        "{page}"
+    );
+    assert!(!page.contains("两张皮"));
+}
