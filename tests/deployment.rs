@@ -234,6 +234,14 @@ fn the_readmes_nginx_configuration_is_valid_and_serves_the_site_as_it_says() {
         .nth(1)
         .and_then(|rest| rest.split("\n```").next())
         .expect("README.md has an nginx block");
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("content/pages/author-guide.md"),
+    )
+    .unwrap();
+    assert!(
+        guide.contains(block),
+        "the author's guide shows another nginx configuration"
+    );
 
     let f = Fixture::valid();
     f.write(
