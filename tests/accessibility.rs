@@ -12,8 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use browser::{build_site, eval_async, open, site_folder, Server};
-use headless_chrome::protocol::cdp::{Emulation, Page};
+use browser::{build_site, eval_async, open, set_color_scheme, set_viewport, site_folder, Server};
+use headless_chrome::protocol::cdp::Page;
 use headless_chrome::Tab;
 
 /// The rules of WCAG 2.0 and 2.1, levels A and AA.
@@ -52,37 +52,6 @@ fn html_pages(site: &Path) -> Vec<String> {
     pages
 }
 
-fn set_viewport(tab: &Tab, (width, height): (u32, u32)) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile: width < 600,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
-}
-
-fn set_color_scheme(tab: &Tab, scheme: &str) {
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: None,
-        features: Some(vec![Emulation::MediaFeature {
-            name: "prefers-color-scheme".into(),
-            value: scheme.into(),
-        }]),
-    })
-    .unwrap();
-}
-
 /// A tab in which axe-core is loaded into every document.
 fn axe_tab(browser: &headless_chrome::Browser) -> std::sync::Arc<Tab> {
     let tab = browser.new_tab().unwrap();
@@ -110,7 +79,7 @@ fn violations(site_root: &Path, name: &str) -> (usize, Vec<String>) {
     for (scheme, viewports) in [("light", vec![DESKTOP, PHONE]), ("dark", vec![DESKTOP])] {
         set_color_scheme(&tab, scheme);
         for viewport in viewports {
-            set_viewport(&tab, viewport);
+            set_viewport(&tab, viewport.0, viewport.1);
             for page in &pages {
                 open(&tab, &format!("{}{page}", server.base_url));
                 let result = eval_async(

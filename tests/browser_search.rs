@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use browser::{eval, eval_async, open, wait_for, Server};
+use browser::{eval, eval_async, open, results, wait_for, Server};
 use headless_chrome::Tab;
 
 /// Queries a reader would type, and the page that must come first.
@@ -45,17 +45,6 @@ fn search_url(base: &str, query: &str) -> String {
         })
         .collect();
     format!("{base}search.html?q={encoded}")
-}
-
-/// Result pages of the search page (links without `?highlight=…#section`), in order, once
-/// the search has run; tag results are left out.
-fn results(tab: &Tab) -> Vec<String> {
-    wait_for(tab, "document.getElementById('search-status').textContent.length > 0 && !document.getElementById('search-status').textContent.includes('正在加载')");
-    serde_json::from_value(eval(
-        tab,
-        "Array.from(document.querySelectorAll('#search-results li:not(.tag-item) a'), a => a.getAttribute('href').split(/[?#]/)[0])",
-    ))
-    .unwrap()
 }
 
 fn check_queries(tab: &Tab, base: &str) {

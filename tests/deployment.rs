@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use browser::{eval, open, wait_for, Server};
+use browser::{eval, open, results, Server};
 use common::Fixture;
 
 /// Every file of a built site with its contents, by path.
@@ -91,16 +91,6 @@ fn two_builds_differ_only_in_the_files_that_had_to_change_and_never_reuse_an_ass
             }
         }
     }
-}
-
-/// What the search page lists for `query`, once it has searched.
-fn results(tab: &headless_chrome::Tab) -> Vec<String> {
-    wait_for(tab, "document.getElementById('search-status').textContent.length > 0 && !document.getElementById('search-status').textContent.includes('正在加载')");
-    serde_json::from_value(eval(
-        tab,
-        "Array.from(document.querySelectorAll('#search-results li:not(.tag-item) a'), a => a.getAttribute('href').split(/[?#]/)[0])",
-    ))
-    .unwrap()
 }
 
 #[test]

@@ -236,6 +236,22 @@ fn expect_update(
     status["version"].as_u64().unwrap()
 }
 
+/// Adds a sentence to one page's text and checks it was updated alone, as a full build would.
+fn edit_text_and_expect_update(
+    f: &Fixture,
+    server: &Server,
+    events: &mpsc::Receiver<serde_json::Value>,
+    after: u64,
+) -> u64 {
+    edit(
+        f,
+        "content/problems/formalism.md",
+        "耗费人力。",
+        "耗费人力，还出现了“文山会海”的新说法。",
+    );
+    expect_update(f, server, events, after, &["problems/formalism.md"])
+}
+
 /// A server on the valid fixture, its event stream, and the version it has built.
 fn started() -> (Fixture, Server, mpsc::Receiver<serde_json::Value>, u64) {
     let f = Fixture::valid();
@@ -248,13 +264,7 @@ fn started() -> (Fixture, Server, mpsc::Receiver<serde_json::Value>, u64) {
 #[test]
 fn a_text_edit_updates_that_page_and_its_search_files() {
     let (f, server, events, version) = started();
-    edit(
-        &f,
-        "content/problems/formalism.md",
-        "耗费人力。",
-        "耗费人力，还出现了“文山会海”的新说法。",
-    );
-    expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
+    edit_text_and_expect_update(&f, &server, &events, version);
     assert!(server
         .get("/problems/formalism.html")
         .2
@@ -636,13 +646,7 @@ fn with_compressed_copies_an_edit_updates_them_too() {
         .site_folder()
         .join("problems/formalism.html.gz")
         .is_file());
-    edit(
-        &f,
-        "content/problems/formalism.md",
-        "耗费人力。",
-        "耗费人力，还出现了“文山会海”的新说法。",
-    );
-    expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
+    edit_text_and_expect_update(&f, &server, &events, version);
 }
 
 #[test]
@@ -651,11 +655,5 @@ fn started_inside_the_knowledge_base_without_root_a_save_rebuilds() {
     let server = Server::start_inside(&f);
     let events = server.events();
     let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
-    edit(
-        &f,
-        "content/problems/formalism.md",
-        "耗费人力。",
-        "耗费人力，还出现了“文山会海”的新说法。",
-    );
-    expect_update(&f, &server, &events, version, &["problems/formalism.md"]);
+    edit_text_and_expect_update(&f, &server, &events, version);
 }

@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use browser::{build_site, eval, open, site_folder, wait_for, Server};
+use browser::{
+    build_site, eval, open, set_color_scheme, set_viewport, site_folder, wait_for, Server,
+};
 use common::Fixture;
-use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::Tab;
 
 fn repository_root() -> PathBuf {
@@ -191,37 +192,6 @@ fn the_cases_table_shows_what_the_case_pages_give() {
     }
     assert!(with_figures >= 8, "the named cases give their figures");
     fs::remove_dir_all(&out).unwrap();
-}
-
-fn set_viewport(tab: &Tab, width: u32, height: u32) {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile: width < 600,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })
-    .unwrap();
-}
-
-fn set_color_scheme(tab: &Tab, scheme: &str) {
-    tab.call_method(Emulation::SetEmulatedMedia {
-        media: None,
-        features: Some(vec![Emulation::MediaFeature {
-            name: "prefers-color-scheme".into(),
-            value: scheme.into(),
-        }]),
-    })
-    .unwrap();
 }
 
 /// What is wrong with the page's layout on a phone, as readable lines (empty when nothing):

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::{Browser, LaunchOptions, Tab};
 
 /// The sub-path the site is served under, to prove links are relative.
@@ -279,4 +280,48 @@ pub fn file_url(path: &Path) -> String {
         })
         .collect();
     format!("file://{encoded}")
+}
+
+/// Emulates a screen `width` × `height` CSS pixels (a phone below 600).
+pub fn set_viewport(tab: &Tab, width: u32, height: u32) {
+    tab.call_method(Emulation::SetDeviceMetricsOverride {
+        width,
+        height,
+        device_scale_factor: 1.0,
+        mobile: width < 600,
+        scale: None,
+        screen_width: None,
+        screen_height: None,
+        position_x: None,
+        position_y: None,
+        dont_set_visible_size: None,
+        screen_orientation: None,
+        viewport: None,
+        display_feature: None,
+        device_posture: None,
+    })
+    .unwrap();
+}
+
+/// Emulates the system's light or dark colour scheme.
+pub fn set_color_scheme(tab: &Tab, scheme: &str) {
+    tab.call_method(Emulation::SetEmulatedMedia {
+        media: None,
+        features: Some(vec![Emulation::MediaFeature {
+            name: "prefers-color-scheme".into(),
+            value: scheme.into(),
+        }]),
+    })
+    .unwrap();
+}
+
+/// Result pages of the search page (links without `?highlight=…#section`), in order, once
+/// the search has run; tag results are left out.
+pub fn results(tab: &Tab) -> Vec<String> {
+    wait_for(tab, "document.getElementById('search-status').textContent.length > 0 && !document.getElementById('search-status').textContent.includes('正在加载')");
+    serde_json::from_value(eval(
+        tab,
+        "Array.from(document.querySelectorAll('#search-results li:not(.tag-item) a'), a => a.getAttribute('href').split(/[?#]/)[0])",
+    ))
+    .unwrap()
 }
