@@ -225,7 +225,7 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
             return Err(problems.into());
         }
     };
-    files_written += index.file_count(site.pages.len());
+    files_written += index.file_count();
     stages.lap("index");
     for file in static_files(&site) {
         files_written += 1;

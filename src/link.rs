@@ -18,7 +18,7 @@ use crate::diagnostics::{closest_match, Diagnostic};
 use crate::markdown::{self, Destination};
 use crate::placeholders;
 use crate::site::{BodyLink, PageId, PageRecord, Site};
-use crate::terms::{Glossary, PageTerms, TermTarget, TERM_KINDS};
+use crate::terms::{Glossary, TermTarget, TERM_KINDS};
 use crate::theme::Theme;
 
 /// Files that exist but could not be read or parsed: references to them are not reported
@@ -67,16 +67,21 @@ pub fn link(
         .enumerate()
         .map(|(i, p)| (p.content_path.clone(), i))
         .collect();
+    let glossary = glossary(&config, &pages);
     let linker = Linker {
         config: &config,
+        glossary: config.autolink.then_some(&glossary),
         pages: &pages,
         by_slug: &by_slug,
         by_content_path: &by_content_path,
         unparsed,
     };
     // Each page's references are checked on their own: in parallel, in page order.
-    let checked: Vec<(PageRecord, Vec<Diagnostic>)> =
-        pages.par_iter().map(|page| linker.check(page)).collect();
+    let checked: Vec<(PageRecord, Vec<Diagnostic>)> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(id, page)| linker.check(id, page))
+        .collect();
     let mut records: Vec<PageRecord> = Vec::with_capacity(pages.len());
     for (record, problems) in checked {
         diagnostics.extend(problems);
@@ -91,8 +96,7 @@ pub fn link(
         warn_orphans(&records, &unparsed.damaged, diagnostics);
     }
     let synonyms = resolve_synonyms(&config, &records, &by_content_path, diagnostics);
-    let glossary = glossary(&config, &records);
-    find_term_links(&config, &glossary, &mut records);
+    compute_term_backlinks(&mut records);
     let by_kind = Kind::ALL
         .iter()
         .map(|kind| {
@@ -116,11 +120,11 @@ pub fn link(
 }
 
 /// Every title and alias of the term kinds, and every tag name.
-fn glossary(config: &SiteConfig, records: &[PageRecord]) -> Glossary {
+fn glossary(config: &SiteConfig, pages: &[Page]) -> Glossary {
     let mut terms = Vec::new();
-    for (id, record) in records.iter().enumerate() {
-        if TERM_KINDS.contains(&record.page.kind) {
-            let meta = &record.page.meta;
+    for (id, page) in pages.iter().enumerate() {
+        if TERM_KINDS.contains(&page.kind) {
+            let meta = &page.meta;
             for term in std::iter::once(&meta.title).chain(&meta.aliases) {
                 terms.push((term.clone(), TermTarget::Page(id)));
             }
@@ -132,15 +136,8 @@ fn glossary(config: &SiteConfig, records: &[PageRecord]) -> Glossary {
     Glossary::new(terms, &config.autolink_exclude)
 }
 
-/// Which glossary terms each page's text holds, which term pages it mentions (a superset
-/// of what rendering links: the raw text also holds headings and links), and the inverse.
-fn find_term_links(config: &SiteConfig, glossary: &Glossary, records: &mut [PageRecord]) {
-    if !config.autolink {
-        return;
-    }
-    records.par_iter_mut().enumerate().for_each(|(id, record)| {
-        record.term_links = glossary.pages_among(&terms_of(glossary, &record.page), id);
-    });
+/// For each page, the pages whose text links its terms.
+fn compute_term_backlinks(records: &mut [PageRecord]) {
     let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); records.len()];
     for (id, record) in records.iter().enumerate() {
         for &target in &record.term_links {
@@ -152,12 +149,32 @@ fn find_term_links(config: &SiteConfig, glossary: &Glossary, records: &mut [Page
     }
 }
 
-/// The glossary terms a page's text holds (none where linking is off for the page).
-pub fn terms_of(glossary: &Glossary, page: &Page) -> PageTerms {
-    if page.meta.autolink == Some(false) {
-        return PageTerms::default();
-    }
-    glossary.found_in(&page.body)
+/// The page's body scanned: its links and, where the glossary links terms on the page, where
+/// it mentions them first.
+pub fn scan(glossary: Option<&Glossary>, id: PageId, page: &Page) -> markdown::BodyScan {
+    let terms = glossary
+        .filter(|_| page.meta.autolink != Some(false))
+        .map(|glossary| markdown::TermScan { glossary, own: id });
+    markdown::scan_body(
+        &page.body,
+        page.body_first_line,
+        &page.content_path,
+        terms.as_ref(),
+    )
+}
+
+/// The term pages that `mentions` link, sorted.
+pub fn term_pages(mentions: &[markdown::TermMention]) -> Vec<PageId> {
+    let mut pages: Vec<PageId> = mentions
+        .iter()
+        .filter_map(|m| match m.target {
+            TermTarget::Page(target) => Some(target),
+            TermTarget::Tag(_) => None,
+        })
+        .collect();
+    pages.sort_unstable();
+    pages.dedup();
+    pages
 }
 
 /// The sources a page's questions come from, as a reference field (what the page shows).
@@ -276,6 +293,8 @@ pub fn reading_key(page: &Page) -> (Kind, i64, &str, &Path) {
 
 struct Linker<'a> {
     config: &'a SiteConfig,
+    /// The glossary, when terms are linked at all.
+    glossary: Option<&'a Glossary>,
     pages: &'a [Page],
     by_slug: &'a HashMap<(Kind, &'a str), PageId>,
     by_content_path: &'a HashMap<String, PageId>,
@@ -284,7 +303,7 @@ struct Linker<'a> {
 
 impl Linker<'_> {
     /// A page with its references resolved, and every problem with them.
-    fn check(&self, page: &Page) -> (PageRecord, Vec<Diagnostic>) {
+    fn check(&self, id: PageId, page: &Page) -> (PageRecord, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut record = PageRecord::new(page.clone());
         self.check_level_and_tags(page, &mut diagnostics);
@@ -292,7 +311,10 @@ impl Linker<'_> {
         if let Some(units) = self.unit_pages(page, &mut diagnostics) {
             record.references.push(units);
         }
-        (record.links, record.local_anchors) = self.body_links(page, &mut diagnostics);
+        let scan = scan(self.glossary, id, page);
+        (record.links, record.local_anchors) = self.body_links(page, scan.links, &mut diagnostics);
+        record.term_links = term_pages(&scan.mentions);
+        record.term_mentions = scan.mentions;
         diagnostics.extend(citations::bare_source_numbers(page));
         diagnostics.extend(placeholders::left_in(page));
         diagnostics.extend(quiz_sources(self.by_slug, page));
@@ -443,11 +465,12 @@ impl Linker<'_> {
     fn body_links(
         &self,
         page: &Page,
+        raw_links: Vec<markdown::RawLink>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> (Vec<BodyLink>, Vec<(String, usize, usize)>) {
         let mut links = Vec::new();
         let mut local = Vec::new();
-        for raw in markdown::body_links(&page.body, page.body_first_line, &page.content_path) {
+        for raw in raw_links {
             let at = |d: Diagnostic| d.at(raw.line, raw.column);
             match raw.destination {
                 Destination::Page {

@@ -21,7 +21,6 @@ use crate::markdown;
 use crate::output::{self, OutputError, MANIFEST_FILE};
 use crate::render::{self, jobs, Job, OutputFile};
 use crate::site::{PageId, Site};
-use crate::terms::PageTerms;
 use crate::{run_pipeline, search, BuildFailure, BuildOptions, BuildReport, Built};
 
 /// A site built into `output`, with what is needed to update it page by page.
@@ -130,27 +129,26 @@ impl LiveSite {
             .collect();
         // New text under the same front matter and the same links cannot change any other
         // page's data: no need to link the whole site again.
-        // The glossary terms each edited text holds; the pages they name must stay the same.
-        let found: Vec<PageTerms> = edits
+        // The glossary terms each edited text links: the pages they name must stay the same.
+        let glossary = old_site.config.autolink.then_some(&old_site.glossary);
+        let scans: Vec<markdown::BodyScan> = edits
             .iter()
-            .map(|edit| match old_site.config.autolink {
-                true => link::terms_of(&old_site.glossary, &edit.page),
-                false => PageTerms::default(),
-            })
+            .map(|edit| link::scan(glossary, edit.id, &edit.page))
             .collect();
-        let text_only = edits.iter().zip(&found).all(|(edit, found)| {
+        let text_only = edits.iter().zip(&scans).all(|(edit, scan)| {
             let old = &old_site.pages[edit.id];
             old.page.meta == edit.page.meta
-                && link_targets(&old.page) == link_targets(&edit.page)
-                && old_site.glossary.pages_among(found, edit.id) == old.term_links
+                && link_targets(&old.page) == destinations(&scan.links)
+                && link::term_pages(&scan.mentions) == old.term_links
         });
         let mut jobs: BTreeSet<Job> = BTreeSet::new();
         let mut diagnostics = Diagnostics::default();
         if text_only {
             let site = &mut self.built.site;
-            for edit in edits.iter() {
+            for (edit, scan) in edits.iter().zip(scans) {
                 let record = &mut site.pages[edit.id];
                 record.page = edit.page.clone();
+                record.term_mentions = scan.mentions;
                 record.rendered = Default::default();
             }
             for edit in edits.iter() {
@@ -196,6 +194,11 @@ impl LiveSite {
             let sounds = search::sounds_file(site);
             replaced.extend(built.index.record(&sounds.path));
             files.push(sounds);
+            // A title, summary or tag may have changed a glossary card.
+            for cards in search::cards::card_files(site) {
+                replaced.extend(built.index.record(&cards.path));
+                files.push(cards);
+            }
         }
         files.push(search::meta_file(site, &built.index));
         // A file may have been produced twice: only its last version is the site's.
@@ -302,10 +305,15 @@ fn with(mut diagnostics: Diagnostics, problems: Vec<Diagnostic>) -> BuildFailure
 
 /// The destinations of a page's body links, in order.
 fn link_targets(page: &Page) -> Vec<markdown::Destination> {
-    markdown::body_links(&page.body, page.body_first_line, &page.content_path)
-        .into_iter()
-        .map(|link| link.destination)
-        .collect()
+    destinations(&markdown::body_links(
+        &page.body,
+        page.body_first_line,
+        &page.content_path,
+    ))
+}
+
+fn destinations(links: &[markdown::RawLink]) -> Vec<markdown::Destination> {
+    links.iter().map(|link| link.destination.clone()).collect()
 }
 
 /// Replaces one file of the live site: written next to it, then renamed over it, so a browser

@@ -1,8 +1,8 @@
 //! Markdown → HTML: links rewritten, heading anchors, a table of contents, raw HTML escaped.
 //!
-//! Two entry points: `body_links` lists the links of a body with their file positions (for
-//! checking before anything is rendered), and `render` turns a body into HTML once every
-//! link target is known. A link to another page is written `@/folder/file.md` (stable) or
+//! Two entry points: `scan_body` lists the links of a body with their file positions (for
+//! checking before anything is rendered) and the glossary terms its running text links, and
+//! `render` turns a body into HTML once every link target is known. A link to another page is written `@/folder/file.md` (stable) or
 //! relative, `../folder/file.md`; both are resolved to the page, and both may end in
 //! `#anchor`. Ids are unique in a page: repeated headings get `-1`, `-2`, … (skipping ids a
 //! heading already has), and footnotes are prefixed `fn-`, so they cannot clash.
@@ -12,7 +12,11 @@ use std::collections::{HashMap, HashSet};
 use pulldown_cmark::{
     html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
 };
+use rustc_hash::FxHashSet;
 use serde::Serialize;
+
+use crate::site::PageId;
+use crate::terms::{Glossary, TermTarget};
 
 /// The prefix of a link to another page of the knowledge base, by its path under `content/`.
 pub const INTERNAL_LINK_PREFIX: &str = "@/";
@@ -112,11 +116,11 @@ impl Default for Labels {
 /// Maps a page path under `content/` to where it leads.
 pub type Resolve<'a> = dyn Fn(&str) -> Option<LinkTarget> + 'a;
 
-/// Links glossary terms at their first mention (see `terms`): the terms, and for a target,
-/// its URL and the card text (title and summary), or `None` not to link it.
+/// Links glossary terms where `scan_body` found them: the mentions, and for a target, the
+/// link's opening tag (`<a class="term" …>`), or `None` not to link it.
 pub struct TermLinks<'a> {
-    pub glossary: &'a crate::terms::Glossary,
-    pub target: &'a dyn Fn(crate::terms::TermTarget) -> Option<(String, String)>,
+    pub mentions: &'a [TermMention],
+    pub open_tag: &'a dyn Fn(TermTarget) -> Option<&'a str>,
 }
 
 fn options() -> Options {
@@ -188,29 +192,105 @@ fn join_relative(content_path: &str, relative: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
+/// What scanning a body finds before anything is rendered.
+#[derive(Debug, Default)]
+pub struct BodyScan {
+    pub links: Vec<RawLink>,
+    /// The glossary terms to link, each at its first mention in running text.
+    pub mentions: Vec<TermMention>,
+}
+
+/// Where the glossary finds a term to link: in the `text`-th text event of the body (as the
+/// parser gives them, counting from 0), at bytes `start..end` of it. Rendering parses the
+/// same body the same way, so it finds the place again without searching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermMention {
+    pub text: u32,
+    pub start: u32,
+    pub end: u32,
+    pub target: TermTarget,
+}
+
+/// The glossary to find terms with, for the page `own` (whose own terms are not linked).
+pub struct TermScan<'a> {
+    pub glossary: &'a Glossary,
+    pub own: PageId,
+}
+
 /// Every link of `body` (which starts at file line `first_line`) of the page at `content_path`.
 pub fn body_links(body: &str, first_line: usize, content_path: &str) -> Vec<RawLink> {
-    let mut links = Vec::new();
+    scan_body(body, first_line, content_path, None).links
+}
+
+/// Every link of `body`, and with `terms`, the first mention of each glossary term in its
+/// running text: not in a heading, a link, an image or code.
+pub fn scan_body(
+    body: &str,
+    first_line: usize,
+    content_path: &str,
+    terms: Option<&TermScan<'_>>,
+) -> BodyScan {
+    let mut scan = BodyScan::default();
     let mut cursor = Cursor::new(body, first_line);
+    let mut texts = 0u32;
+    let mut seen = FxHashSet::default();
+    // Inside a heading, a link, an image or a code block, terms are not linked.
+    let mut no_terms = 0usize;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let url = match &event {
+        match &event {
             Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => dest_url,
-            _ => continue,
-        };
-        let destination = destination(url, content_path);
-        if destination == Destination::Other {
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                let destination = destination(dest_url, content_path);
+                if destination != Destination::Other {
+                    let (line, column) = cursor.advance_to(range.start);
+                    scan.links.push(RawLink {
+                        destination,
+                        written: dest_url.to_string(),
+                        line,
+                        column,
+                    });
+                }
+            }
+            Event::Text(text) => {
+                if let (Some(terms), 0) = (terms, no_terms) {
+                    first_mentions(text, texts, terms, &mut seen, &mut scan.mentions);
+                }
+                texts += 1;
+            }
+            _ => {}
+        }
+        match &event {
+            Event::Start(
+                Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_),
+            ) => no_terms += 1,
+            Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                no_terms = no_terms.saturating_sub(1)
+            }
+            _ => {}
+        }
+    }
+    scan
+}
+
+/// Adds the mentions in `text` (the `number`-th text event) of terms not mentioned before.
+fn first_mentions(
+    text: &str,
+    number: u32,
+    terms: &TermScan<'_>,
+    seen: &mut FxHashSet<TermTarget>,
+    found: &mut Vec<TermMention>,
+) {
+    for mention in terms.glossary.mentions(text) {
+        if mention.target == TermTarget::Page(terms.own) || !seen.insert(mention.target) {
             continue;
         }
-        let (line, column) = cursor.advance_to(range.start);
-        links.push(RawLink {
-            destination,
-            written: url.to_string(),
-            line,
-            column,
+        found.push(TermMention {
+            text: number,
+            start: mention.start as u32,
+            end: mention.end as u32,
+            target: mention.target,
         });
     }
-    links
 }
 
 /// Turns byte offsets (in increasing order) into file lines and columns, in one pass over
@@ -262,9 +342,8 @@ pub fn render_in(
     layout: &Layout,
     terms: Option<&TermLinks<'_>>,
 ) -> RenderedMarkdown {
-    let mut linked_terms: Vec<crate::terms::TermTarget> = Vec::new();
-    // Inside a link, an image or a code block, terms are not linked.
-    let mut no_terms = 0usize;
+    // The number of the parser's next text event (as `scan_body` counts them).
+    let mut texts = 0u32;
     let mut toc = Vec::new();
     let mut ids = Ids::default();
     let mut plain_text = String::new();
@@ -277,7 +356,18 @@ pub fn render_in(
 
     let mut parser = Parser::new_ext(body, options()).peekable();
     let mut pending: Option<Event> = None;
-    while let Some(event) = pending.take().or_else(|| parser.next()) {
+    loop {
+        let (event, text_number) = match pending.take() {
+            Some(inserted) => (inserted, None),
+            None => match parser.next() {
+                Some(event @ Event::Text(_)) => {
+                    texts += 1;
+                    (event, Some(texts - 1))
+                }
+                Some(event) => (event, None),
+                None => break,
+            },
+        };
         let label = empty_link_label(&event, content_path, resolve, parser.peek());
         let event = make_safe(event, content_path, resolve, &layout.id_prefix);
         if let Some(label) = label {
@@ -299,15 +389,8 @@ pub fn render_in(
             Some(event) => event,
             None => continue,
         };
-        match &event {
-            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => no_terms += 1,
-            Event::End(TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
-                no_terms = no_terms.saturating_sub(1)
-            }
-            _ => {}
-        }
-        if let (Some(terms), Event::Text(text), None, 0) = (terms, &event, &heading, no_terms) {
-            let linked = link_terms(text, terms, &mut linked_terms);
+        if let (Some(terms), Event::Text(text), Some(number)) = (terms, &event, text_number) {
+            let linked = link_terms(text, number, terms);
             if !linked.is_empty() {
                 events.extend(linked);
                 continue;
@@ -389,41 +472,45 @@ pub fn render_in(
     }
 }
 
-/// `text` with the first mention of each term not linked yet as a link; empty if none.
-fn link_terms<'a>(
-    text: &str,
-    terms: &TermLinks<'_>,
-    linked: &mut Vec<crate::terms::TermTarget>,
-) -> Vec<Event<'a>> {
+/// `text` (the `number`-th text event) with the terms found in it as links; empty if none.
+fn link_terms<'a>(text: &CowStr<'a>, number: u32, terms: &TermLinks<'_>) -> Vec<Event<'a>> {
+    // Mentions are in text order: those of this text are one run.
+    let first = terms.mentions.partition_point(|m| m.text < number);
+    let last = terms.mentions.partition_point(|m| m.text <= number);
     let mut events = Vec::new();
     let mut position = 0;
-    for mention in terms.glossary.mentions(text) {
-        if linked.contains(&mention.target) {
-            continue;
-        }
-        let Some((href, card)) = (terms.target)(mention.target) else {
+    for mention in &terms.mentions[first..last] {
+        let (start, end) = (mention.start as usize, mention.end as usize);
+        let (Some(before), Some(term)) = (slice(text, position, start), slice(text, start, end))
+        else {
             continue;
         };
-        linked.push(mention.target);
-        events.push(Event::Text(CowStr::from(
-            text[position..mention.start].to_string(),
-        )));
-        events.push(Event::InlineHtml(CowStr::from(format!(
-            "<a class=\"term\" href=\"{}\" data-card=\"{}\">",
-            escape_attribute(&href),
-            escape_attribute(&card)
-        ))));
-        events.push(Event::Text(CowStr::from(
-            text[mention.start..mention.end].to_string(),
-        )));
-        events.push(Event::InlineHtml(CowStr::from("</a>")));
-        position = mention.end;
+        let Some(open_tag) = (terms.open_tag)(mention.target) else {
+            continue;
+        };
+        events.push(Event::Text(before));
+        events.push(Event::InlineHtml(CowStr::from(open_tag.to_string())));
+        events.push(Event::Text(term));
+        events.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+        position = end;
     }
     if events.is_empty() {
         return events;
     }
-    events.push(Event::Text(CowStr::from(text[position..].to_string())));
+    if let Some(rest) = slice(text, position, text.len()) {
+        events.push(Event::Text(rest));
+    }
     events
+}
+
+/// Bytes `start..end` of `text`, borrowed from the body when the text is.
+fn slice<'a>(text: &CowStr<'a>, start: usize, end: usize) -> Option<CowStr<'a>> {
+    match text {
+        CowStr::Borrowed(whole) => whole.get(start..end).map(CowStr::Borrowed),
+        other => other
+            .get(start..end)
+            .map(|part| CowStr::from(part.to_string())),
+    }
 }
 
 /// `level` moved down by `offset`, at most to `h6`.
@@ -500,7 +587,10 @@ impl Footnotes {
     }
 }
 
-fn escape_attribute(text: &str) -> String {
+pub fn escape_attribute(text: &str) -> String {
+    if !text.contains(['&', '"', '<', '>']) {
+        return text.to_string();
+    }
     text.replace('&', "&amp;")
         .replace('"', "&quot;")
         .replace('<', "&lt;")
@@ -787,19 +877,23 @@ mod tests {
             ],
             &[],
         );
-        let target = |t: TermTarget| match t {
-            TermTarget::Page(1) => Some((
-                "../r/dual.html".to_string(),
-                "一岗双责：班子成员的责任".to_string(),
-            )),
-            TermTarget::Page(2) => Some(("../c/a.html".to_string(), "问责".to_string())),
+        let open_tag = |t: TermTarget| match t {
+            TermTarget::Page(1) => {
+                Some("<a class=\"term\" href=\"../r/dual.html\" data-term=\"1\">")
+            }
+            TermTarget::Page(2) => Some("<a class=\"term\" href=\"../c/a.html\" data-term=\"2\">"),
             _ => None,
         };
         let body =
             "## 一岗双责\n\n落实一岗双责，再讲一岗双责。[问责](@/x/y.md)之后，`问责` 与问责。\n";
-        let terms = TermLinks {
+        let scan = TermScan {
             glossary: &glossary,
-            target: &target,
+            own: 0,
+        };
+        let mentions = scan_body(body, 1, "p/a.md", Some(&scan)).mentions;
+        let terms = TermLinks {
+            mentions: &mentions,
+            open_tag: &open_tag,
         };
         let out = render_in(body, "p/a.md", &no_links, &Layout::default(), Some(&terms));
         assert_eq!(
@@ -813,7 +907,7 @@ mod tests {
             "heading linked: {}",
             out.html
         );
-        assert!(out.html.contains("落实<a class=\"term\" href=\"../r/dual.html\" data-card=\"一岗双责：班子成员的责任\">一岗双责</a>，再讲一岗双责"), "{}", out.html);
+        assert!(out.html.contains("落实<a class=\"term\" href=\"../r/dual.html\" data-term=\"1\">一岗双责</a>，再讲一岗双责"), "{}", out.html);
         assert!(
             out.html
                 .contains("<code>问责</code> 与<a class=\"term\" href=\"../c/a.html\""),

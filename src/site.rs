@@ -50,7 +50,9 @@ pub struct PageRecord {
     pub references: Vec<(&'static Field, Vec<PageId>)>,
     /// Resolved links in the body (`@/…` and relative `….md`).
     pub links: Vec<BodyLink>,
-    /// Pages whose glossary terms this page's text mentions (and so links and shows).
+    /// Where this page's running text mentions glossary terms first (what rendering links).
+    pub term_mentions: Vec<crate::markdown::TermMention>,
+    /// Pages whose glossary terms this page's text links, sorted.
     pub term_links: Vec<PageId>,
     /// Pages whose text mentions this page's title or aliases.
     pub term_backlinks: Vec<PageId>,
@@ -90,6 +92,7 @@ impl PageRecord {
             references: Vec::new(),
             links: Vec::new(),
             local_anchors: Vec::new(),
+            term_mentions: Vec::new(),
             term_links: Vec::new(),
             term_backlinks: Vec::new(),
             backlinks: Vec::new(),

@@ -288,6 +288,38 @@ fn a_title_edit_updates_the_pages_that_list_the_page() {
 }
 
 #[test]
+fn a_summary_edit_updates_the_glossary_card_that_shows_it() {
+    let (f, server, events, version) = started();
+    edit(
+        &f,
+        "content/responsibilities/principal.md",
+        "summary: 党委的责任。",
+        "summary: 党委的全面责任。",
+    );
+    expect_update(
+        &f,
+        &server,
+        &events,
+        version,
+        &["responsibilities/principal.md"],
+    );
+    let search = server.site_folder().join("search");
+    let cards: Vec<String> = std::fs::read_dir(&search)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("c-"))
+        .collect();
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    let card_file = std::fs::read_to_string(search.join(&cards[0])).unwrap();
+    assert!(
+        card_file.contains("主体责任：党委的全面责任。"),
+        "{card_file}"
+    );
+    let list = std::fs::read_to_string(search.join("cards.js")).unwrap();
+    assert!(list.contains(&cards[0]), "{list}");
+}
+
+#[test]
 fn a_new_reference_puts_the_page_into_the_back_links_it_now_names() {
     let (f, server, events, version) = started();
     edit(

@@ -183,6 +183,40 @@ fn check_checklist_and_quiz(tab: &Tab, base: &str) {
     );
 }
 
+/// A glossary link shows its card (the target's title and summary) once pointed at: the
+/// card comes from the shared card files, not from the page.
+fn check_glossary_card(tab: &Tab, base: &str) {
+    open(tab, &format!("{base}pages/about.html"));
+    let term = "document.querySelector('main a.term')";
+    assert_eq!(
+        eval(tab, &format!("{term}.hasAttribute('data-card')")),
+        false,
+        "the card is in the page"
+    );
+    eval(tab, &format!("{term}.focus()"));
+    wait_for(tab, &format!("{term}.hasAttribute('data-card')"));
+    assert_eq!(
+        eval(tab, &format!("{term}.getAttribute('data-card')")),
+        "主体责任：党委的责任。"
+    );
+    let shown = eval(
+        tab,
+        &format!("getComputedStyle({term}, '::after').getPropertyValue('content')"),
+    );
+    assert_eq!(shown, "\"主体责任：党委的责任。\"", "the card is not shown");
+    // A tag's card, in the same files.
+    let tag = "document.querySelector('main a.term[href=\"../tags/formalism.html\"]')";
+    eval(
+        tab,
+        &format!("{tag}.dispatchEvent(new MouseEvent('mouseover', {{bubbles: true}}))"),
+    );
+    wait_for(tab, &format!("{tag}.hasAttribute('data-card')"));
+    assert_eq!(
+        eval(tab, &format!("{tag}.getAttribute('data-card')")),
+        "标签：形式主义"
+    );
+}
+
 #[test]
 fn self_study_over_http_under_a_sub_path() {
     let (f, www) = study_site();
@@ -192,6 +226,7 @@ fn self_study_over_http_under_a_sub_path() {
     check_progress(&tab, &server.base_url);
     check_export_clear_import(&tab, &server.base_url, &f.root);
     check_checklist_and_quiz(&tab, &server.base_url);
+    check_glossary_card(&tab, &server.base_url);
     assert!(server.missing().is_empty(), "{:?}", server.missing());
 }
 
@@ -204,6 +239,7 @@ fn self_study_from_file_urls() {
     check_progress(&tab, &base);
     check_export_clear_import(&tab, &base, &f.root);
     check_checklist_and_quiz(&tab, &base);
+    check_glossary_card(&tab, &base);
 }
 
 #[test]

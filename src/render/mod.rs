@@ -16,6 +16,7 @@ use tera::Context;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, LinkTarget, RenderedMarkdown};
+use crate::search::cards;
 use crate::site::{PageId, RenderedText, Site};
 use crate::urls;
 
@@ -69,9 +70,10 @@ pub fn render_some(site: &Site, jobs: &[Job]) -> Result<Vec<OutputFile>, Vec<Dia
 }
 
 fn render_jobs(site: &Site, jobs: &[Job], emit: &Emit<'_>) -> Result<(), Vec<Diagnostic>> {
+    let term_tags = term_tags(site);
     let failures: Vec<Diagnostic> = jobs
         .par_iter()
-        .filter_map(|job| render_job(site, job).and_then(emit).err())
+        .filter_map(|job| render_job(site, &term_tags, job).and_then(emit).err())
         .collect();
     // One broken template fails every page that uses it: report each problem once.
     let mut problems: Vec<Diagnostic> = Vec::new();
@@ -87,9 +89,36 @@ fn render_jobs(site: &Site, jobs: &[Job], emit: &Emit<'_>) -> Result<(), Vec<Dia
     }
 }
 
+/// For each card number (see `search::cards`), the opening tag of a glossary link to it:
+/// made once per build, not once per link.
+type TermTags = Vec<Option<String>>;
+
+fn term_tags(site: &Site) -> TermTags {
+    use crate::terms::{TermTarget, TERM_KINDS};
+    let pages = site.pages.iter().enumerate().map(|(id, record)| {
+        TERM_KINDS
+            .contains(&record.page.kind)
+            .then(|| (TermTarget::Page(id), site.url(id)))
+    });
+    let tags = site.config.tags.iter().enumerate();
+    let tags = tags.map(|(i, tag)| Some((TermTarget::Tag(i), urls::tag(&tag.slug))));
+    pages
+        .chain(tags)
+        .map(|target| {
+            target.map(|(target, url)| {
+                format!(
+                    "<a class=\"term\" href=\"../{}\" data-term=\"{}\">",
+                    markdown::escape_attribute(&url),
+                    cards::card_number(site, target)
+                )
+            })
+        })
+        .collect()
+}
+
 /// A page's Markdown body as HTML, table of contents and plain text. Pages all sit one
 /// folder down, so links to pages resolve relative to `../`.
-fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
+fn render_body(site: &Site, term_tags: &TermTags, id: PageId) -> RenderedMarkdown {
     let page = site.page(id);
     let resolve = |path: &str| {
         site.by_content_path.get(path).map(|&target| LinkTarget {
@@ -98,31 +127,10 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
             id_prefix: None,
         })
     };
-    let target = |term: crate::terms::TermTarget| match term {
-        crate::terms::TermTarget::Page(target) if target != id => {
-            let meta = &site.page(target).meta;
-            Some((
-                format!("../{}", site.url(target)),
-                format!("{}：{}", meta.title, meta.summary),
-            ))
-        }
-        crate::terms::TermTarget::Tag(i) => site.config.tags.get(i).map(|tag| {
-            let strings = &site.theme.strings;
-            let card = match tag.description.is_empty() {
-                true => strings.get("cards.tag").replace("{name}", &tag.name),
-                false => strings
-                    .get("cards.tag_with_description")
-                    .replace("{name}", &tag.name)
-                    .replace("{description}", &tag.description),
-            };
-            (format!("../{}", urls::tag(&tag.slug)), card)
-        }),
-        _ => None,
-    };
-    let linking = site.config.autolink && page.meta.autolink != Some(false);
+    let open_tag = |term| term_tags.get(cards::card_number(site, term))?.as_deref();
     let terms = markdown::TermLinks {
-        glossary: &site.glossary,
-        target: &target,
+        mentions: &site.pages[id].term_mentions,
+        open_tag: &open_tag,
     };
     markdown::render_in(
         &page.body,
@@ -132,7 +140,7 @@ fn render_body(site: &Site, id: PageId) -> RenderedMarkdown {
             labels: markup_labels(&site.theme.strings),
             ..Default::default()
         },
-        linking.then_some(&terms),
+        Some(&terms),
     )
 }
 
@@ -144,7 +152,7 @@ fn markup_labels(strings: &crate::theme::Strings) -> markdown::Labels {
     }
 }
 
-fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
+fn render_job(site: &Site, term_tags: &TermTags, job: &Job) -> Result<OutputFile, Diagnostic> {
     let path = job.path(site);
     let strings = &site.theme.strings;
     let mut context = Context::new();
@@ -153,7 +161,7 @@ fn render_job(site: &Site, job: &Job) -> Result<OutputFile, Diagnostic> {
         Job::Home => context.insert("responsibilities", &views::home_links(site)),
         Job::Search | Job::TagIndex => {}
         Job::Page(id) => {
-            let body = render_body(site, *id);
+            let body = render_body(site, term_tags, *id);
             let _ = site.pages[*id].rendered.set(RenderedText {
                 plain_text: body.plain_text,
                 anchors: body.anchors,

@@ -11,9 +11,12 @@
 //! - `search/t-N.js`: summary, plain text and section starts of pages `N*TEXT_CHUNK ..`,
 //!   for verifying phrases, showing snippets and linking to the section of a match;
 //! - `search/sounds.js`: pinyin of titles, aliases and tags, and homophones (see `sounds`),
-//!   loaded only for Latin-letter queries and typos.
+//!   loaded only for Latin-letter queries and typos;
+//! - `search/cards.js` and `search/c-K.js`: the glossary's cards (see `cards`), which every
+//!   page loads through the same loader.
 //!
-//! Each file calls `PolicykbIndex.receive(name, data)`. Every file but `meta.js` is written
+//! Each file calls `PolicykbIndex.receive(name, data)`. Every file but `meta.js` and
+//! `cards.js` is written
 //! under a name holding its content's hash (`p-3.1a2b3c4d5e.js`), which `meta.js` lists: a
 //! browser that cached an older build's shard can never combine it with this build's
 //! `meta.js`, and two builds share every file that did not change.
@@ -21,6 +24,7 @@
 //! (The crate elasticlunr-rs was tried first; its JSON trie took 0.9 s and 17 MB per 1,000
 //! pages, far from the targets, so the index is built here; see README.md.)
 
+pub mod cards;
 pub mod fold;
 pub mod postings;
 pub mod sounds;
@@ -75,7 +79,12 @@ pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diag
     }
     let sounds = sounds_file(site);
     index.record(&sounds.path);
-    for file in [sounds, meta_file(site, &index)] {
+    let mut last = cards::card_files(site);
+    for file in &last {
+        index.record(&file.path);
+    }
+    last.extend([sounds, meta_file(site, &index)]);
+    for file in last {
         if let Err(problem) = emit(file) {
             problems.push(problem);
         }
@@ -145,9 +154,9 @@ impl SearchIndex {
         fold::pairs_for(&self.chars.keys().copied().collect())
     }
 
-    /// Number of files the index writes for a site of `pages` pages.
-    pub fn file_count(&self, pages: usize) -> usize {
-        self.shards as usize + pages.div_ceil(TEXT_CHUNK) + 2
+    /// Number of files the index wrote: those it names, and `meta.js`.
+    pub fn file_count(&self) -> usize {
+        self.files.len() + 1
     }
 
     fn shard_file(&self, n: u32) -> OutputFile {

@@ -61,6 +61,9 @@ struct Row {
     reloaded_ms: f64,
     /// `serve`: save a case's new title → rebuild finished (median).
     title_edit_ms: f64,
+    /// The same builds with `autolink: false` (alternating with those above): the median,
+    /// the glossary's cost being the difference.
+    unlinked_median: Duration,
     /// One build with `compress: true`, and the size of the `.gz` copies it wrote.
     compressed_build: Duration,
     gz_bytes: u64,
@@ -130,15 +133,20 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let average_chars = adapt(&raw, &kb);
     let output = base.join("public");
 
+    let unlinked = variant(&kb, &base, "unlinked", "autolink: false");
+    let unlinked_output = base.join("public-unlinked");
     let mut runs = Vec::new();
+    let mut unlinked_runs = Vec::new();
     let mut peak = None;
     for _ in 0..RUNS {
         let (elapsed, rss) = timed_build(&kb, &output);
         runs.push(elapsed);
         peak = rss.map(|r: f64| peak.map_or(r, |p: f64| p.max(r)));
+        unlinked_runs.push(timed_build(&unlinked, &unlinked_output).0);
     }
     let mut sorted = runs.clone();
     sorted.sort();
+    unlinked_runs.sort();
 
     let search = output.join("search");
     let index_bytes: u64 = fs::read_dir(&search)
@@ -154,6 +162,7 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
         pages,
         build_median: sorted[RUNS / 2],
         build_runs: runs,
+        unlinked_median: unlinked_runs[RUNS / 2],
         peak_rss_mib: peak,
         index_bytes,
         postings_gzip,
@@ -171,9 +180,9 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     }
 }
 
-/// The same knowledge base with `compress: true`: one build's time and the `.gz` bytes.
-fn compressed(kb: &Path, base: &Path) -> (Duration, u64) {
-    let copy = base.join("kb-compressed");
+/// A copy of the knowledge base at `base/kb-NAME` with `setting` added to its site.yaml.
+fn variant(kb: &Path, base: &Path, name: &str, setting: &str) -> PathBuf {
+    let copy = base.join(format!("kb-{name}"));
     let _ = fs::remove_dir_all(&copy);
     let status = Command::new("cp")
         .arg("-r")
@@ -184,7 +193,13 @@ fn compressed(kb: &Path, base: &Path) -> (Duration, u64) {
     assert!(status.success());
     let config = copy.join("content/site.yaml");
     let text = fs::read_to_string(&config).unwrap();
-    fs::write(&config, format!("{text}\ncompress: true\n")).unwrap();
+    fs::write(&config, format!("{text}\n{setting}\n")).unwrap();
+    copy
+}
+
+/// The same knowledge base with `compress: true`: one build's time and the `.gz` bytes.
+fn compressed(kb: &Path, base: &Path) -> (Duration, u64) {
+    let copy = variant(kb, base, "compressed", "compress: true");
     let output = base.join("public-compressed");
     let (elapsed, _) = timed_build(&copy, &output);
     let gz_bytes = walkdir::WalkDir::new(&output)
@@ -522,7 +537,7 @@ fn table(rows: &[Row]) -> String {
     .unwrap();
     writeln!(
         out,
-        "| pages | build s (median) | runs s | peak RSS MiB | search files MB | index gzip B/page \
+        "| pages | build s (median) | runs s | autolink: false build s | glossary's share % | peak RSS MiB | search files MB | index gzip B/page \
          | text gzip B/page | avg chars/page | cold first result ms | loaded before first result KB gzip \
          | warm p50 ms | warm p95 ms | serve: save → rebuilt ms | save → page reloaded ms \
          | title edit → rebuilt ms | compress: true build s | .gz MB |"
@@ -530,7 +545,7 @@ fn table(rows: &[Row]) -> String {
     .unwrap();
     writeln!(
         out,
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     .unwrap();
     for r in rows {
@@ -541,10 +556,12 @@ fn table(rows: &[Row]) -> String {
             .collect();
         writeln!(
             out,
-            "| {} | {:.2} | {} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} |",
+            "| {} | {:.2} | {} | {:.2} | {:+.1} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} |",
             r.pages,
             r.build_median.as_secs_f64(),
             runs.join(" / "),
+            r.unlinked_median.as_secs_f64(),
+            (r.build_median.as_secs_f64() / r.unlinked_median.as_secs_f64() - 1.0) * 100.0,
             r.peak_rss_mib.map_or("n/a".into(), |m| format!("{m:.0}")),
             r.index_bytes as f64 / 1e6,
             r.postings_gzip / r.pages as u64,

@@ -46,19 +46,33 @@
     mark();
   }
 
-  /* Glossary links show a card (title and summary) on hover; on a touch screen, the first
-   * tap shows the card and the second follows the link. */
+  /* Glossary links show a card (title and summary) on hover or focus; on a touch screen,
+   * the first tap shows the card and the second follows the link. A link carries only its
+   * card's number (data-term); the text comes from the card files at the first hover, and
+   * the stylesheet shows it from data-card. */
+  function withCard(term) {
+    if (term.hasAttribute("data-card") || !window.PolicykbIndex) { return; }
+    window.PolicykbIndex.loadCard(Number(term.getAttribute("data-term"))).then((text) => {
+      if (text) { term.setAttribute("data-card", text); }
+    }, () => { /* no card: the link still works */ });
+  }
+  const termAt = (event) => event.target && event.target.closest ? event.target.closest("a.term[data-term]") : null;
+  for (const type of ["mouseover", "focusin"]) {
+    document.addEventListener(type, (event) => {
+      const term = termAt(event);
+      if (term) { withCard(term); }
+    });
+  }
   const touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
   if (touch) {
-    for (const term of document.querySelectorAll("a.term")) {
-      term.addEventListener("click", (event) => {
-        if (!term.classList.contains("card-open")) {
-          event.preventDefault();
-          for (const open of document.querySelectorAll("a.term.card-open")) { open.classList.remove("card-open"); }
-          term.classList.add("card-open");
-        }
-      });
-    }
+    document.addEventListener("click", (event) => {
+      const term = termAt(event);
+      if (!term || term.classList.contains("card-open")) { return; }
+      event.preventDefault();
+      for (const open of document.querySelectorAll("a.term.card-open")) { open.classList.remove("card-open"); }
+      term.classList.add("card-open");
+      withCard(term);
+    });
   }
 
   /* The presentation: one unit per screen; ← → PageUp PageDown Space Home End move, Esc leaves. */

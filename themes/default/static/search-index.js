@@ -7,9 +7,12 @@
  *   p-N.js     the posting shards of the query's tokens (shard = FNV-1a hash of the token);
  *   t-N.js     text chunks: summary, text and section starts, for phrases, snippets and
  *              linking to the section of a match;
- *   sounds.js  pinyin and homophones, only for Latin-letter queries and typos.
- * Every file but meta.js has its content's hash in its name (p-3.1a2b3c4d5e.js); meta.js
- * lists the names, so a page never combines files of two builds. */
+ *   sounds.js  pinyin and homophones, only for Latin-letter queries and typos;
+ *   cards.js   the names of the glossary's card files c-K.js (not a search file: any page
+ *              loads it, at the first hover over a glossary link; see src/search/cards.rs).
+ * Every file but meta.js and cards.js has its content's hash in its name
+ * (p-3.1a2b3c4d5e.js); those two list the names, so a page never combines files of two
+ * builds. */
 (function (global) {
   "use strict";
 
@@ -27,7 +30,10 @@
 
   /* The file index file `name` is in: meta.js, or the name meta.js lists for it. */
   function fileOf(name) {
-    if (name === "meta") { return Promise.resolve("meta.js"); }
+    if (name === "meta" || name === "cards") { return Promise.resolve(name + ".js"); }
+    if (/^c-\d+$/.test(name)) {
+      return load("cards").then((list) => list.files[Number(name.slice(2))] || name + ".js");
+    }
     return load("meta").then((raw) => raw.files[name] || name + ".js");
   }
 
@@ -134,11 +140,19 @@
 
   function loadSounds() { return load("sounds"); }
 
+  /* The text of glossary card `number` ("title：summary"), or null. */
+  function loadCard(number) {
+    return load("cards").then((list) => {
+      const file = Math.floor(number / list.per_file);
+      return load("c-" + file).then((cards) => cards[number % list.per_file] || null);
+    });
+  }
+
   /* The names of the index files loaded so far (for tests and the benchmark). */
   function loaded() { return Object.keys(pending); }
 
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, loadSounds, loaded, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, loadSounds, loadCard, loaded, root };
 })(window);
