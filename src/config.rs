@@ -44,6 +44,16 @@ pub struct SiteConfig {
     pub compress: bool,
     /// Terms never linked automatically.
     pub autolink_exclude: Vec<String>,
+    /// Options of the search (`search:`).
+    pub search: SearchConfig,
+}
+
+/// `search:` in site.yaml.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchConfig {
+    /// Also write an elasticlunr.js-compatible index (`search/elasticlunr.json` and `.js`),
+    /// for portals and themes that read one. Default: no.
+    pub elasticlunr: bool,
 }
 
 /// Words that mean the same thing to a reader, e.g. 上热中温下冷 and 压力传导层层递减. An
@@ -99,7 +109,11 @@ const KEYS: &[&str] = &[
     "autolink",
     "compress",
     "autolink_exclude",
+    "search",
 ];
+
+/// The keys under `search:`.
+const SEARCH_KEYS: &[&str] = &["elasticlunr"];
 
 /// A configuration as far as it could be read, and every problem in it.
 pub struct ParsedConfig {
@@ -216,6 +230,7 @@ impl SiteConfig {
                         None,
                     ),
                 },
+                "search" => config.search = reader.search(value),
                 other => {
                     let d = reader
                         .diagnostic(&format!("key:{other}"), format!("unknown key `{other}`"))
@@ -368,6 +383,42 @@ impl Reader<'_> {
             Some(hint) => d.with_hint(hint),
             None => d,
         });
+    }
+
+    /// `search: { elasticlunr: true }`.
+    fn search(&mut self, value: Value) -> SearchConfig {
+        let mut search = SearchConfig::default();
+        let Value::Mapping(options) = value else {
+            self.error(
+                "search",
+                "`search` must be a mapping of options".into(),
+                Some("e.g. `search: { elasticlunr: true }`".into()),
+            );
+            return search;
+        };
+        for (key, value) in options {
+            let key = key.as_str().unwrap_or_default().to_string();
+            match key.as_str() {
+                "elasticlunr" => match value.as_bool() {
+                    Some(on) => search.elasticlunr = on,
+                    None => self.error(
+                        "search.elasticlunr",
+                        "`search.elasticlunr` must be `true` or `false`".into(),
+                        None,
+                    ),
+                },
+                other => {
+                    let d = self
+                        .diagnostic(
+                            &format!("key:search.{other}"),
+                            format!("unknown key `{other}` under `search`"),
+                        )
+                        .suggesting(other, SEARCH_KEYS.iter().copied());
+                    self.problems.push(d);
+                }
+            }
+        }
+        search
     }
 
     fn text(&mut self, key: &str, value: Value) -> String {
@@ -549,5 +600,46 @@ mod tests {
         let config = parsed.config.unwrap();
         assert_eq!(config.kinds.len(), 1);
         assert_eq!(parsed.problems.len(), 1);
+    }
+
+    #[test]
+    fn search_options_are_checked_where_they_are_written() {
+        let kinds = "title: t\nkinds:\n  - { slug: problem, folder: problems, name: 问题 }\n";
+        let on = SiteConfig::parse(
+            &format!("{kinds}search: {{ elasticlunr: true }}\n"),
+            Path::new("site.yaml"),
+        );
+        assert!(on.problems.is_empty());
+        assert!(on.config.unwrap().search.elasticlunr);
+        let off = SiteConfig::parse(kinds, Path::new("site.yaml"));
+        assert!(!off.config.unwrap().search.elasticlunr);
+        let parsed = SiteConfig::parse(
+            &format!("{kinds}search:\n  elasticlunr: 是\n  elasticlun: true\n"),
+            Path::new("site.yaml"),
+        );
+        let found: Vec<(Option<usize>, String, Option<String>)> = parsed
+            .problems
+            .into_iter()
+            .map(|d| (d.line, d.message, d.hint))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    Some(5),
+                    "`search.elasticlunr` must be `true` or `false`".to_string(),
+                    None
+                ),
+                (
+                    Some(6),
+                    "unknown key `elasticlun` under `search`".to_string(),
+                    Some("did you mean `elasticlunr`?".to_string())
+                ),
+            ]
+        );
+        assert_eq!(
+            problems(&format!("{kinds}search: yes\n")),
+            [(4, "`search` must be a mapping of options".to_string())]
+        );
     }
 }

@@ -46,7 +46,7 @@ use crate::config::{SiteConfig, CONFIG_FILE};
 use crate::content::{LoadedContent, Page};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link::Unparsed;
-use crate::render::OutputFile;
+use crate::render::{Emit, OutputFile};
 use crate::site::Site;
 use crate::theme::Theme;
 
@@ -226,6 +226,9 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         }
     };
     files_written += index.file_count();
+    if site.config.search.elasticlunr {
+        files_written += export_elasticlunr(&site, &index, &emit, &mut problems);
+    }
     stages.lap("index");
     for file in static_files(&site) {
         files_written += 1;
@@ -368,6 +371,41 @@ fn parse_all(loaded: &LoadedContent, problems: &mut Diagnostics) -> (Vec<Page>, 
         }
     }
     (pages, unparsed)
+}
+
+/// `search: { elasticlunr: true }`: writes the export, warning when it is large; returns how
+/// many files it wrote.
+fn export_elasticlunr(
+    site: &Site,
+    index: &search::SearchIndex,
+    emit: &Emit<'_>,
+    problems: &mut Diagnostics,
+) -> usize {
+    let files = search::elasticlunr::export(site, &index.fold_pairs());
+    let size = files[0].contents.len();
+    if size > search::elasticlunr::LARGE_BYTES {
+        problems.push(
+            Diagnostic::warning(
+                Path::new("content").join(CONFIG_FILE),
+                format!(
+                    "the elasticlunr index is {:.1} MB: a page that uses it downloads all of it \
+                     before the first result",
+                    size as f64 / 1e6
+                ),
+            )
+            .with_hint(
+                "the built-in search (search.html) loads only what a query needs; keep \
+                 `search.elasticlunr` only if a portal or theme needs this file",
+            ),
+        );
+    }
+    let count = files.len();
+    for file in files {
+        if let Err(problem) = emit(file) {
+            problems.push(problem);
+        }
+    }
+    count
 }
 
 /// Theme static files under `static/`, then assets next to their pages (kind folders may not

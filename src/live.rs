@@ -201,6 +201,9 @@ impl LiveSite {
             }
         }
         files.push(search::meta_file(site, &built.index));
+        if site.config.search.elasticlunr {
+            files.extend(search::elasticlunr::export(site, &built.index.fold_pairs()));
+        }
         // A file may have been produced twice: only its last version is the site's.
         let mut seen = std::collections::HashSet::new();
         files.reverse();

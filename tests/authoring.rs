@@ -85,6 +85,18 @@ fn init_holds_content_only_and_builds_with_the_built_in_theme() {
         fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"))
             .unwrap();
     assert_eq!(built, theme);
+    // The elasticlunr export is off, and shown commented out, ready to switch on.
+    assert!(!public.join("search/elasticlunr-index.json").exists());
+    let config = fs::read_to_string(kb.path().join("content/site.yaml")).unwrap();
+    assert!(
+        config.contains("\n# search: { elasticlunr: true }\n"),
+        "{config}"
+    );
+    let switched_on = config.replace("\n# search: {", "\nsearch: {");
+    fs::write(kb.path().join("content/site.yaml"), switched_on).unwrap();
+    let out = policykb(kb.path(), &["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(public.join("search/elasticlunr-index.json").is_file());
 }
 
 const KINDS: [(&str, &str); 7] = [

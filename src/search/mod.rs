@@ -25,6 +25,7 @@
 //! pages, far from the targets, so the index is built here; see README.md.)
 
 pub mod cards;
+pub mod elasticlunr;
 pub mod fold;
 pub mod postings;
 pub mod sounds;
@@ -137,7 +138,9 @@ impl SearchIndex {
             return true;
         };
         let name = file.split('.').next().unwrap_or_default();
-        file == "meta.js" || self.files.get(name).is_some_and(|current| current == file)
+        file == "meta.js"
+            || elasticlunr::is_export_file(file)
+            || self.files.get(name).is_some_and(|current| current == file)
     }
 
     /// Notes the name of an index file written at `path` (`search/p-3.1a2b3c4d5e.js`), and
@@ -150,7 +153,7 @@ impl SearchIndex {
     }
 
     /// The folding pairs the browser needs (see `fold::pairs_for`).
-    fn fold_pairs(&self) -> String {
+    pub fn fold_pairs(&self) -> String {
         fold::pairs_for(&self.chars.keys().copied().collect())
     }
 

@@ -67,6 +67,11 @@ struct Row {
     /// One build with `compress: true`, and the size of the `.gz` copies it wrote.
     compressed_build: Duration,
     gz_bytes: u64,
+    /// One build with `search: { elasticlunr: true }`, its peak RSS, and the size of the
+    /// exported `elasticlunr-index.json`.
+    elasticlunr_build: Duration,
+    elasticlunr_rss_mib: Option<f64>,
+    elasticlunr_bytes: u64,
 }
 
 /// `cargo bench --bench corpus -- [--pages N]… [--generator PATH]`
@@ -158,6 +163,12 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let browser = browser_timings(&output);
     let (rebuild_ms, reloaded_ms, title_edit_ms) = serve_latency(&kb);
     let (compressed_build, gz_bytes) = compressed(&kb, &base);
+    let exporting = variant(&kb, &base, "elasticlunr", "search: { elasticlunr: true }");
+    let exported = base.join("public-elasticlunr");
+    let (elasticlunr_build, elasticlunr_rss_mib) = timed_build(&exporting, &exported);
+    let elasticlunr_bytes = fs::metadata(exported.join("search/elasticlunr-index.json"))
+        .expect("the elasticlunr export")
+        .len();
     Row {
         pages,
         build_median: sorted[RUNS / 2],
@@ -177,6 +188,9 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
         title_edit_ms,
         compressed_build,
         gz_bytes,
+        elasticlunr_build,
+        elasticlunr_rss_mib,
+        elasticlunr_bytes,
     }
 }
 
@@ -540,12 +554,13 @@ fn table(rows: &[Row]) -> String {
         "| pages | build s (median) | runs s | autolink: false build s | glossary's share % | peak RSS MiB | search files MB | index gzip B/page \
          | text gzip B/page | avg chars/page | cold first result ms | loaded before first result KB gzip \
          | warm p50 ms | warm p95 ms | serve: save → rebuilt ms | save → page reloaded ms \
-         | title edit → rebuilt ms | compress: true build s | .gz MB |"
+         | title edit → rebuilt ms | compress: true build s | .gz MB \
+         | elasticlunr: true build s | its peak RSS MiB | elasticlunr-index.json MB |"
     )
     .unwrap();
     writeln!(
         out,
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     .unwrap();
     for r in rows {
@@ -556,7 +571,7 @@ fn table(rows: &[Row]) -> String {
             .collect();
         writeln!(
             out,
-            "| {} | {:.2} | {} | {:.2} | {:+.1} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} |",
+            "| {} | {:.2} | {} | {:.2} | {:+.1} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} | {:.2} | {} | {:.1} |",
             r.pages,
             r.build_median.as_secs_f64(),
             runs.join(" / "),
@@ -576,6 +591,9 @@ fn table(rows: &[Row]) -> String {
             r.title_edit_ms,
             r.compressed_build.as_secs_f64(),
             r.gz_bytes as f64 / 1e6,
+            r.elasticlunr_build.as_secs_f64(),
+            r.elasticlunr_rss_mib.map_or("n/a".into(), |m| format!("{m:.0}")),
+            r.elasticlunr_bytes as f64 / 1e6,
         )
         .unwrap();
     }
