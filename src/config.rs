@@ -51,7 +51,7 @@ pub struct SiteConfig {
 /// `search:` in site.yaml.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SearchConfig {
-    /// Also write an elasticlunr.js-compatible index (`search/elasticlunr.json` and `.js`),
+    /// Also write an elasticlunr.js-compatible index (`search/elasticlunr-index.json` and `.js`),
     /// for portals and themes that read one. Default: no.
     pub elasticlunr: bool,
 }
@@ -397,7 +397,14 @@ impl Reader<'_> {
             return search;
         };
         for (key, value) in options {
-            let key = key.as_str().unwrap_or_default().to_string();
+            let Some(key) = key.as_str().map(str::to_string) else {
+                self.error(
+                    "search",
+                    "the options under `search` are names, such as `elasticlunr`".into(),
+                    Some("e.g. `search: { elasticlunr: true }`".into()),
+                );
+                continue;
+            };
             match key.as_str() {
                 "elasticlunr" => match value.as_bool() {
                     Some(on) => search.elasticlunr = on,
@@ -640,6 +647,13 @@ mod tests {
         assert_eq!(
             problems(&format!("{kinds}search: yes\n")),
             [(4, "`search` must be a mapping of options".to_string())]
+        );
+        assert_eq!(
+            problems(&format!("{kinds}search:\n  1: true\n")),
+            [(
+                5,
+                "the options under `search` are names, such as `elasticlunr`".to_string()
+            )]
         );
     }
 }

@@ -63,6 +63,11 @@ impl LiveSite {
         })
     }
 
+    /// Whether the site has an elasticlunr export, which page updates leave as it was.
+    pub fn exports_elasticlunr(&self) -> bool {
+        self.built.site.config.search.elasticlunr
+    }
+
     pub fn report(&self) -> &BuildReport {
         &self.built.report
     }
@@ -201,9 +206,8 @@ impl LiveSite {
             }
         }
         files.push(search::meta_file(site, &built.index));
-        if site.config.search.elasticlunr {
-            files.extend(search::elasticlunr::export(site, &built.index.fold_pairs()));
-        }
+        // The elasticlunr export (`search: { elasticlunr: true }`) is left as the last full
+        // build wrote it: at 10,000 pages it takes half a minute, far too long for a save.
         // A file may have been produced twice: only its last version is the site's.
         let mut seen = std::collections::HashSet::new();
         files.reverse();

@@ -320,6 +320,42 @@ fn a_summary_edit_updates_the_glossary_card_that_shows_it() {
 }
 
 #[test]
+fn a_text_edit_leaves_the_elasticlunr_export_to_full_builds() {
+    let f = Fixture::valid();
+    let config = f.read_source("content/site.yaml");
+    f.write(
+        "content/site.yaml",
+        &format!("{config}\nsearch: {{ elasticlunr: true }}\n"),
+    );
+    let server = Server::start(&f);
+    let events = server.events();
+    let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
+    let export = server.site_folder().join("search/elasticlunr-index.json");
+    let before = std::fs::read(&export).unwrap();
+    edit(
+        &f,
+        "content/problems/formalism.md",
+        "耗费人力。",
+        "耗费人力，还出现了“文山会海”的新说法。",
+    );
+    let status = wait_for(&events, |s| s["version"].as_u64() > Some(version));
+    assert_eq!(
+        status["updated"],
+        serde_json::json!(["problems/formalism.md"]),
+        "{status}"
+    );
+    assert_eq!(
+        std::fs::read(&export).unwrap(),
+        before,
+        "rewritten on a save"
+    );
+    assert!(server
+        .get("/problems/formalism.html")
+        .2
+        .contains("文山会海"));
+}
+
+#[test]
 fn a_new_reference_puts_the_page_into_the_back_links_it_now_names() {
     let (f, server, events, version) = started();
     edit(

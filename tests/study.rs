@@ -5,7 +5,7 @@
 mod browser;
 mod common;
 
-use browser::{eval, open, wait_for, Server};
+use browser::{eval, eval_async, open, wait_for, Server};
 use common::Fixture;
 use headless_chrome::Tab;
 
@@ -215,6 +215,27 @@ fn check_glossary_card(tab: &Tab, base: &str) {
         eval(tab, &format!("{tag}.getAttribute('data-card')")),
         "标签：形式主义"
     );
+    // A page of an older build numbers its cards otherwise: a card that leads elsewhere than
+    // the link is not shown.
+    let other = eval(tab, &format!("{tag}.getAttribute('data-term')"));
+    let other = other.as_str().unwrap();
+    eval(
+        tab,
+        &format!(
+            "(() => {{ const a = document.createElement('a'); a.className = 'term'; \
+             a.id = 'stale'; a.href = '../responsibilities/principal.html'; \
+             a.setAttribute('data-term', '{other}'); a.textContent = '主体责任'; \
+             document.querySelector('main').appendChild(a); a.focus(); return true; }})()"
+        ),
+    );
+    let stale = eval_async(
+        tab,
+        &format!(
+            "PolicykbIndex.loadCard({other}).then(() => new Promise(r => setTimeout(r, 0))) \
+             .then(() => document.getElementById('stale').hasAttribute('data-card'))"
+        ),
+    );
+    assert_eq!(stale, false, "another term's card was shown");
 }
 
 #[test]

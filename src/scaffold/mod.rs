@@ -33,7 +33,7 @@ tags:
   - slug: example
     name: 示例
     description: 初始化时生成的示例页面。
-# 另外导出一份 elasticlunr.js 格式的索引（search/elasticlunr.json 与 .js），供内网门户或
+# 另外导出一份 elasticlunr.js 格式的索引（search/elasticlunr-index.json 与 .js），供内网门户或
 # 沿用 Zola/mdBook 搜索代码的主题使用；本站自带的搜索不需要它。去掉下一行的 # 即开启：
 # search: { elasticlunr: true }
 "#;

@@ -4,7 +4,8 @@
 //!
 //! Inline in every link, the cards were a quarter of a large site's HTML (a page links up to
 //! one card per term it mentions) and a quarter of its build time. Here each card is written
-//! once: a term link carries only its card's number (`data-term="N"`), the cards sit in
+//! once: a term link carries only its card's number (`data-term="N"`), the cards (each
+//! `[where it leads, text]`) sit in
 //! files of `CARDS_PER_FILE` (`search/c-K.<hash>.js`, K = N / CARDS_PER_FILE), and
 //! `search/cards.js`, under a fixed name like `meta.js`, names those files.
 //! A page's HTML therefore does not change when a card it links to does.
@@ -28,22 +29,27 @@ pub fn card_number(site: &Site, target: TermTarget) -> usize {
     }
 }
 
-/// The text of card `number`, if it is a term's: "title：summary", or the tag's card.
-fn card_text(site: &Site, number: usize) -> Option<String> {
+/// Card `number`, if it is a term's: where it leads (relative to the site root) and its
+/// text, "title：summary" or the tag's card. The browser shows a card only on a link to the
+/// same place: a page of an older build, whose numbers may differ, shows none rather than
+/// another term's.
+fn card(site: &Site, number: usize) -> Option<(String, String)> {
     if let Some(record) = site.pages.get(number) {
         let meta = &record.page.meta;
         let is_term = crate::terms::TERM_KINDS.contains(&record.page.kind);
-        return is_term.then(|| format!("{}：{}", meta.title, meta.summary));
+        let text = format!("{}：{}", meta.title, meta.summary);
+        return is_term.then(|| (site.url(number), text));
     }
     let tag = site.config.tags.get(number - site.pages.len())?;
     let strings = &site.theme.strings;
-    Some(match tag.description.is_empty() {
+    let text = match tag.description.is_empty() {
         true => strings.get("cards.tag").replace("{name}", &tag.name),
         false => strings
             .get("cards.tag_with_description")
             .replace("{name}", &tag.name)
             .replace("{description}", &tag.description),
-    })
+    };
+    Some((crate::urls::tag(&tag.slug), text))
 }
 
 /// What `search/cards.js` holds.
@@ -59,10 +65,8 @@ pub fn card_files(site: &Site) -> Vec<OutputFile> {
     let count = site.pages.len() + site.config.tags.len();
     let mut files: Vec<OutputFile> = (0..count.div_ceil(CARDS_PER_FILE))
         .map(|k| {
-            let cards: Vec<Option<String>> = (k * CARDS_PER_FILE
-                ..count.min((k + 1) * CARDS_PER_FILE))
-                .map(|n| card_text(site, n))
-                .collect();
+            let numbers = k * CARDS_PER_FILE..count.min((k + 1) * CARDS_PER_FILE);
+            let cards: Vec<Option<(String, String)>> = numbers.map(|n| card(site, n)).collect();
             script_file(&format!("c-{k}"), &cards)
         })
         .collect();

@@ -73,6 +73,16 @@ impl Rebuilder {
                     "updated {} in {elapsed} ms ({files} files)",
                     pages.join(", ")
                 );
+                if self
+                    .live
+                    .as_ref()
+                    .is_some_and(LiveSite::exports_elasticlunr)
+                {
+                    eprintln!(
+                        "(the elasticlunr export is rewritten by full builds only: \
+                         run `policykb build` for a current one)"
+                    );
+                }
                 BuildStatus {
                     version,
                     errors: Vec::new(),

@@ -51,9 +51,14 @@
    * card's number (data-term); the text comes from the card files at the first hover, and
    * the stylesheet shows it from data-card. */
   function withCard(term) {
-    if (term.hasAttribute("data-card") || !window.PolicykbIndex) { return; }
-    window.PolicykbIndex.loadCard(Number(term.getAttribute("data-term"))).then((text) => {
-      if (text) { term.setAttribute("data-card", text); }
+    const index = window.PolicykbIndex;
+    if (term.hasAttribute("data-card") || !index) { return; }
+    index.loadCard(Number(term.getAttribute("data-term"))).then((card) => {
+      // A page of an older build may number its cards otherwise: only a card that leads
+      // where the link does is this link's.
+      if (card && new URL(index.root + card[0], document.baseURI).href === term.href) {
+        term.setAttribute("data-card", card[1]);
+      }
     }, () => { /* no card: the link still works */ });
   }
   const termAt = (event) => event.target && event.target.closest ? event.target.closest("a.term[data-term]") : null;

@@ -140,7 +140,7 @@
 
   function loadSounds() { return load("sounds"); }
 
-  /* The text of glossary card `number` ("title：summary"), or null. */
+  /* Glossary card `number`: [where it leads, relative to the site root; its text], or null. */
   function loadCard(number) {
     return load("cards").then((list) => {
       const file = Math.floor(number / list.per_file);
