@@ -190,14 +190,11 @@ impl SiteConfig {
                     })
                 }
                 "synonyms" => config.synonyms = reader.synonyms(value),
-                "autolink" => match value.as_bool() {
-                    Some(on) => config.autolink = on,
-                    None => reader.error(
-                        "autolink",
-                        "`autolink` must be `true` or `false`".into(),
-                        None,
-                    ),
-                },
+                "autolink" => {
+                    if let Some(on) = reader.switch("autolink", &value) {
+                        config.autolink = on;
+                    }
+                }
                 "autolink_exclude" => match serde_yaml::from_value::<Vec<String>>(value) {
                     Ok(terms) => config.autolink_exclude = terms,
                     Err(_) => reader.error(
@@ -206,22 +203,16 @@ impl SiteConfig {
                         Some("e.g. `autolink_exclude: [问责, 监督]`".into()),
                     ),
                 },
-                "compress" => match value.as_bool() {
-                    Some(on) => config.compress = on,
-                    None => reader.error(
-                        "compress",
-                        "`compress` must be `true` or `false`".into(),
-                        None,
-                    ),
-                },
-                "print_page" => match value.as_bool() {
-                    Some(on) => config.print_page = Some(on),
-                    None => reader.error(
-                        "print_page",
-                        "`print_page` must be `true` or `false`".into(),
-                        None,
-                    ),
-                },
+                "compress" => {
+                    if let Some(on) = reader.switch("compress", &value) {
+                        config.compress = on;
+                    }
+                }
+                "print_page" => {
+                    if let Some(on) = reader.switch("print_page", &value) {
+                        config.print_page = Some(on);
+                    }
+                }
                 "period_minutes" => match value.as_u64() {
                     Some(minutes @ 1..=240) => config.period_minutes = minutes as u32,
                     _ => reader.error(
@@ -385,6 +376,15 @@ impl Reader<'_> {
         });
     }
 
+    /// The value of the switch at `path` (`true` or `false`); anything else is an error.
+    fn switch(&mut self, path: &str, value: &Value) -> Option<bool> {
+        let on = value.as_bool();
+        if on.is_none() {
+            self.error(path, format!("`{path}` must be `true` or `false`"), None);
+        }
+        on
+    }
+
     /// `search: { elasticlunr: true }`.
     fn search(&mut self, value: Value) -> SearchConfig {
         let mut search = SearchConfig::default();
@@ -406,14 +406,11 @@ impl Reader<'_> {
                 continue;
             };
             match key.as_str() {
-                "elasticlunr" => match value.as_bool() {
-                    Some(on) => search.elasticlunr = on,
-                    None => self.error(
-                        "search.elasticlunr",
-                        "`search.elasticlunr` must be `true` or `false`".into(),
-                        None,
-                    ),
-                },
+                "elasticlunr" => {
+                    if let Some(on) = self.switch("search.elasticlunr", &value) {
+                        search.elasticlunr = on;
+                    }
+                }
                 other => {
                     let d = self
                         .diagnostic(

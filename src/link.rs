@@ -140,7 +140,7 @@ fn glossary(config: &SiteConfig, pages: &[Page]) -> Glossary {
 fn compute_term_backlinks(records: &mut [PageRecord]) {
     let mut backlinks: Vec<Vec<PageId>> = vec![Vec::new(); records.len()];
     for (id, record) in records.iter().enumerate() {
-        for &target in &record.term_links {
+        for target in term_pages(&record.term_mentions) {
             backlinks[target].push(id);
         }
     }
@@ -313,7 +313,6 @@ impl Linker<'_> {
         }
         let scan = scan(self.glossary, id, page);
         (record.links, record.local_anchors) = self.body_links(page, scan.links, &mut diagnostics);
-        record.term_links = term_pages(&scan.mentions);
         record.term_mentions = scan.mentions;
         diagnostics.extend(citations::bare_source_numbers(page));
         diagnostics.extend(placeholders::left_in(page));

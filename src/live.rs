@@ -144,7 +144,7 @@ impl LiveSite {
             let old = &old_site.pages[edit.id];
             old.page.meta == edit.page.meta
                 && link_targets(&old.page) == destinations(&scan.links)
-                && link::term_pages(&scan.mentions) == old.term_links
+                && link::term_pages(&scan.mentions) == link::term_pages(&old.term_mentions)
         });
         let mut jobs: BTreeSet<Job> = BTreeSet::new();
         let mut diagnostics = Diagnostics::default();

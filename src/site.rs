@@ -52,8 +52,6 @@ pub struct PageRecord {
     pub links: Vec<BodyLink>,
     /// Where this page's running text mentions glossary terms first (what rendering links).
     pub term_mentions: Vec<crate::markdown::TermMention>,
-    /// Pages whose glossary terms this page's text links, sorted.
-    pub term_links: Vec<PageId>,
     /// Pages whose text mentions this page's title or aliases.
     pub term_backlinks: Vec<PageId>,
     /// `#anchor` links to places on this page, with their file line and column.
@@ -93,7 +91,6 @@ impl PageRecord {
             links: Vec::new(),
             local_anchors: Vec::new(),
             term_mentions: Vec::new(),
-            term_links: Vec::new(),
             term_backlinks: Vec::new(),
             backlinks: Vec::new(),
             referenced_by: Vec::new(),

@@ -243,13 +243,18 @@ fn edit_text_and_expect_update(
     events: &mpsc::Receiver<serde_json::Value>,
     after: u64,
 ) -> u64 {
+    add_sentence(f);
+    expect_update(f, server, events, after, &["problems/formalism.md"])
+}
+
+/// Adds a sentence (with 文山会海) to the text of problems/formalism.md.
+fn add_sentence(f: &Fixture) {
     edit(
         f,
         "content/problems/formalism.md",
         "耗费人力。",
         "耗费人力，还出现了“文山会海”的新说法。",
     );
-    expect_update(f, server, events, after, &["problems/formalism.md"])
 }
 
 /// A server on the valid fixture, its event stream, and the version it has built.
@@ -332,12 +337,7 @@ fn a_text_edit_leaves_the_elasticlunr_export_to_full_builds() {
     let version = wait_for(&events, |_| true)["version"].as_u64().unwrap();
     let export = server.site_folder().join("search/elasticlunr-index.json");
     let before = std::fs::read(&export).unwrap();
-    edit(
-        &f,
-        "content/problems/formalism.md",
-        "耗费人力。",
-        "耗费人力，还出现了“文山会海”的新说法。",
-    );
+    add_sentence(&f);
     let status = wait_for(&events, |s| s["version"].as_u64() > Some(version));
     assert_eq!(
         status["updated"],

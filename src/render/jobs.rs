@@ -241,7 +241,7 @@ pub fn page_relations(site: &Site, id: PageId) -> Vec<PageId> {
         .names(id)
         .into_iter()
         .chain(record.backlinks.iter().copied())
-        .chain(record.term_links.iter().copied())
+        .chain(crate::link::term_pages(&record.term_mentions))
         .chain(record.term_backlinks.iter().copied())
         .chain(prev)
         .chain(next)
