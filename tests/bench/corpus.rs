@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench corpus                      # 1,000 and 10,000 pages
 //!     cargo bench --bench corpus -- --pages 1000      # one size
+//!     cargo bench --bench corpus -- --pages 10000 --pages 100000  # the scale rows
 //!     cargo bench --bench corpus -- --generator PATH  # default ../shared/bench/gen_corpus.py
 //!
 //! Work happens under /dev/shm (disk writes on the shared machines are erratic). The table is
@@ -45,7 +46,16 @@ struct Row {
     pages: usize,
     build_median: Duration,
     build_runs: Vec<Duration>,
+    /// CPU time (user + system) of the median build.
+    build_cpu: Duration,
     peak_rss_mib: Option<f64>,
+    /// The render floor (see `floor`): median wall and CPU time, and peak RSS.
+    floor: Measured,
+    /// Bytes of the site's HTML files, and of the corpus's Markdown.
+    html_bytes: u64,
+    corpus_bytes: u64,
+    /// The most one query downloads (bytes of index files, uncompressed), and that query.
+    largest_query: (u64, String),
     index_bytes: u64,
     /// meta.js and the posting shards, each gzipped on its own.
     postings_gzip: u64,
@@ -64,14 +74,25 @@ struct Row {
     /// The same builds with `autolink: false` (alternating with those above): the median,
     /// the glossary's cost being the difference.
     unlinked_median: Duration,
-    /// One build with `compress: true`, and the size of the `.gz` copies it wrote.
-    compressed_build: Duration,
-    gz_bytes: u64,
+    /// One build with `compress: true`, and the size of the `.gz` copies it wrote (up to
+    /// `EXTRAS_UP_TO` pages).
+    compressed: Option<(Duration, u64)>,
     /// One build with `search: { elasticlunr: true }`, its peak RSS, and the size of the
-    /// exported `elasticlunr-index.json`.
-    elasticlunr_build: Duration,
-    elasticlunr_rss_mib: Option<f64>,
-    elasticlunr_bytes: u64,
+    /// exported `elasticlunr-index.json` (up to `EXTRAS_UP_TO` pages: at 100,000 pages the
+    /// export alone would need about 10 GB).
+    elasticlunr: Option<(Duration, Option<f64>, u64)>,
+}
+
+/// The largest corpus that also gets the `compress: true` and elasticlunr builds.
+const EXTRAS_UP_TO: usize = 20_000;
+
+/// One command's wall time, CPU time (user + system) and peak RSS in MiB (where
+/// /usr/bin/time exists).
+#[derive(Clone, Copy)]
+struct Measured {
+    wall: Duration,
+    cpu: Duration,
+    rss_mib: Option<f64>,
 }
 
 /// `cargo bench --bench corpus -- [--pages N]… [--generator PATH]`
@@ -86,10 +107,20 @@ struct Args {
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
+    /// Internal: run the render floor on this knowledge base (see `floor`) …
+    #[arg(long, hide = true)]
+    floor_root: Option<PathBuf>,
+    /// … into this folder.
+    #[arg(long, hide = true)]
+    floor_output: Option<PathBuf>,
 }
 
 fn main() {
     let args = <Args as clap::Parser>::parse();
+    if let (Some(root), Some(output)) = (&args.floor_root, &args.floor_output) {
+        render_floor(root, output);
+        return;
+    }
     let generator = args.generator.unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/gen_corpus.py")
     });
@@ -140,18 +171,21 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
 
     let unlinked = variant(&kb, &base, "unlinked", "autolink: false");
     let unlinked_output = base.join("public-unlinked");
-    let mut runs = Vec::new();
+    let floor_output = base.join("public-floor");
+    let mut builds = Vec::new();
     let mut unlinked_runs = Vec::new();
-    let mut peak = None;
+    let mut floors = Vec::new();
     for _ in 0..RUNS {
-        let (elapsed, rss) = timed_build(&kb, &output);
-        runs.push(elapsed);
-        peak = rss.map(|r: f64| peak.map_or(r, |p: f64| p.max(r)));
-        unlinked_runs.push(timed_build(&unlinked, &unlinked_output).0);
+        builds.push(timed_build(&kb, &output));
+        unlinked_runs.push(timed_build(&unlinked, &unlinked_output).wall);
+        floors.push(timed_floor(&kb, &floor_output));
     }
-    let mut sorted = runs.clone();
-    sorted.sort();
+    let peak = builds.iter().filter_map(|m| m.rss_mib).reduce(f64::max);
+    let runs: Vec<Duration> = builds.iter().map(|m| m.wall).collect();
+    builds.sort_by_key(|m| m.wall);
+    floors.sort_by_key(|m| m.wall);
     unlinked_runs.sort();
+    let _ = fs::remove_dir_all(&floor_output);
 
     let search = output.join("search");
     let index_bytes: u64 = fs::read_dir(&search)
@@ -161,20 +195,30 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let postings_gzip = gzip_total(&search, "p-") + gzip_total(&search, "meta");
     let text_gzip = gzip_total(&search, "t-");
     let browser = browser_timings(&output);
+    let largest_query = largest_query_download(&output);
     let (rebuild_ms, reloaded_ms, title_edit_ms) = serve_latency(&kb);
-    let (compressed_build, gz_bytes) = compressed(&kb, &base);
-    let exporting = variant(&kb, &base, "elasticlunr", "search: { elasticlunr: true }");
-    let exported = base.join("public-elasticlunr");
-    let (elasticlunr_build, elasticlunr_rss_mib) = timed_build(&exporting, &exported);
-    let elasticlunr_bytes = fs::metadata(exported.join("search/elasticlunr-index.json"))
-        .expect("the elasticlunr export")
-        .len();
+    let extras = pages <= EXTRAS_UP_TO;
+    let compressed = extras.then(|| compressed(&kb, &base));
+    let elasticlunr = extras.then(|| {
+        let exporting = variant(&kb, &base, "elasticlunr", "search: { elasticlunr: true }");
+        let exported = base.join("public-elasticlunr");
+        let measured = timed_build(&exporting, &exported);
+        let bytes = fs::metadata(exported.join("search/elasticlunr-index.json"))
+            .expect("the elasticlunr export")
+            .len();
+        (measured.wall, measured.rss_mib, bytes)
+    });
     Row {
         pages,
-        build_median: sorted[RUNS / 2],
+        build_median: builds[RUNS / 2].wall,
+        build_cpu: builds[RUNS / 2].cpu,
         build_runs: runs,
         unlinked_median: unlinked_runs[RUNS / 2],
         peak_rss_mib: peak,
+        floor: floors[RUNS / 2],
+        html_bytes: bytes_of(&output, "html"),
+        corpus_bytes: bytes_of(&kb.join("content"), "md"),
+        largest_query,
         index_bytes,
         postings_gzip,
         text_gzip,
@@ -186,12 +230,19 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
         rebuild_ms,
         reloaded_ms,
         title_edit_ms,
-        compressed_build,
-        gz_bytes,
-        elasticlunr_build,
-        elasticlunr_rss_mib,
-        elasticlunr_bytes,
+        compressed,
+        elasticlunr,
     }
+}
+
+/// The total size of the files under `dir` whose names end in `.EXTENSION`.
+fn bytes_of(dir: &Path, extension: &str) -> u64 {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == extension))
+        .map(|e| e.metadata().map_or(0, |m| m.len()))
+        .sum()
 }
 
 /// A copy of the knowledge base at `base/kb-NAME` with `setting` added to its site.yaml.
@@ -215,14 +266,8 @@ fn variant(kb: &Path, base: &Path, name: &str, setting: &str) -> PathBuf {
 fn compressed(kb: &Path, base: &Path) -> (Duration, u64) {
     let copy = variant(kb, base, "compressed", "compress: true");
     let output = base.join("public-compressed");
-    let (elapsed, _) = timed_build(&copy, &output);
-    let gz_bytes = walkdir::WalkDir::new(&output)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "gz"))
-        .map(|e| e.metadata().unwrap().len())
-        .sum();
-    (elapsed, gz_bytes)
+    let elapsed = timed_build(&copy, &output).wall;
+    (elapsed, bytes_of(&output, "gz"))
 }
 
 /// Rewrites the generator's `plain` layout into a policykb knowledge base; returns the
@@ -289,41 +334,115 @@ fn adapt(raw: &Path, kb: &Path) -> usize {
     chars / count.max(1)
 }
 
-/// Runs `policykb build` once; wall time and, where /usr/bin/time exists, peak RSS in MiB.
-fn timed_build(kb: &Path, output: &Path) -> (Duration, Option<f64>) {
-    let binary = env!("CARGO_BIN_EXE_policykb");
-    let use_time = Path::new("/usr/bin/time").exists();
-    let mut command = if use_time {
-        let mut c = Command::new("/usr/bin/time");
-        c.args(["-f", "%M", binary]);
-        c
-    } else {
-        Command::new(binary)
-    };
+/// Runs `policykb build` once.
+fn timed_build(kb: &Path, output: &Path) -> Measured {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_policykb"));
     command
         .arg("build")
         .arg("--root")
         .arg(kb)
         .arg("--output")
         .arg(output);
+    timed(command)
+}
+
+/// Runs the render floor once, as its own process (this program with `--floor-root`), so
+/// it is measured exactly as the builds are.
+fn timed_floor(kb: &Path, output: &Path) -> Measured {
+    let mut command = Command::new(std::env::current_exe().expect("the bench's own path"));
+    command
+        .arg("--floor-root")
+        .arg(kb)
+        .arg("--floor-output")
+        .arg(output);
+    timed(command)
+}
+
+/// Runs a command to success under /usr/bin/time where it exists (for CPU time and peak
+/// RSS; else the CPU time is the wall time).
+fn timed(command: Command) -> Measured {
+    let use_time = Path::new("/usr/bin/time").exists();
+    let mut command = if use_time {
+        let mut timed = Command::new("/usr/bin/time");
+        timed
+            .args(["-f", "%U %S %M"])
+            .arg(command.get_program())
+            .args(command.get_args());
+        timed
+    } else {
+        command
+    };
     let started = Instant::now();
-    let result = command.output().expect("policykb runs");
-    let elapsed = started.elapsed();
+    let result = command.output().expect("the command runs");
+    let wall = started.elapsed();
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(
         result.status.success(),
-        "build failed:\n{}",
+        "{:?} failed:\n{}",
+        command.get_program(),
         stderr.lines().rev().take(20).collect::<Vec<_>>().join("\n")
     );
-    let rss = use_time
-        .then(|| {
-            stderr
-                .lines()
-                .last()
-                .and_then(|l| l.trim().parse::<f64>().ok())
+    let numbers: Vec<f64> = stderr
+        .lines()
+        .last()
+        .filter(|_| use_time)
+        .map(|l| {
+            l.split_whitespace()
+                .filter_map(|n| n.parse().ok())
+                .collect()
         })
-        .flatten();
-    (elapsed, rss.map(|kib| kib / 1024.0))
+        .unwrap_or_default();
+    match numbers[..] {
+        [user, system, kib] => Measured {
+            wall,
+            cpu: Duration::from_secs_f64(user + system),
+            rss_mib: Some(kib / 1024.0),
+        },
+        _ => Measured {
+            wall,
+            cpu: wall,
+            rss_mib: None,
+        },
+    }
+}
+
+/// The render floor: what any generator must do for these pages and no more. Read every
+/// Markdown file, strip its front matter, render the body with pulldown-cmark (tables,
+/// footnotes, strikethrough, smart punctuation, as policykb enables) and write the HTML, on 2 threads.
+fn render_floor(kb: &Path, output: &Path) {
+    use rayon::prelude::*;
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(kb.join("content"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .map(|e| e.into_path())
+        .collect();
+    let _ = fs::remove_dir_all(output);
+    fs::create_dir_all(output).expect("the floor's output folder");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .expect("2 threads");
+    let mut options = pulldown_cmark::Options::empty();
+    options.insert(pulldown_cmark::Options::ENABLE_TABLES);
+    options.insert(pulldown_cmark::Options::ENABLE_FOOTNOTES);
+    options.insert(pulldown_cmark::Options::ENABLE_STRIKETHROUGH);
+    options.insert(pulldown_cmark::Options::ENABLE_SMART_PUNCTUATION);
+    pool.install(|| {
+        files.par_iter().enumerate().for_each(|(n, file)| {
+            let text = fs::read_to_string(file).expect("read a page");
+            let body = text
+                .strip_prefix("---\n")
+                .and_then(|rest| rest.split_once("\n---\n"))
+                .map_or(text.as_str(), |(_, body)| body);
+            let mut html = String::with_capacity(body.len() * 2);
+            pulldown_cmark::html::push_html(
+                &mut html,
+                pulldown_cmark::Parser::new_ext(body, options),
+            );
+            fs::write(output.join(format!("{n}.html")), html).expect("write a page");
+        });
+    });
 }
 
 /// Cold: open the home page from file://, then time the first query (first 8 results, as the
@@ -383,6 +502,44 @@ fn browser_timings(site: &Path) -> BrowserTimings {
         warm_p50_ms: pick(0.5),
         warm_p95_ms: pick(0.95),
     }
+}
+
+/// Queries of every class the search treats differently, for the largest download: one
+/// Han character, two, a phrase, Latin letters (pinyin), a typo, and the timed list.
+const DOWNLOAD_QUERIES: [&str; 6] = ["责", "党建", "\"落实主体责任\"", "zeren", "一刚双责", "oa"];
+
+/// For each query, in a fresh tab: the bytes of the index files it loads (the search
+/// page's first 50 results, and the text of the first 8 shown); the largest, with its query.
+fn largest_query_download(site: &Path) -> (u64, String) {
+    let browser = chromium();
+    let url = format!("file://{}/index.html", site.display());
+    let names = "const names = PolicykbIndex.current().files || {}; \
+                 return JSON.stringify(PolicykbSearch.loaded().map(n => 'search/' + (n === 'meta' ? 'meta.js' : names[n])));";
+    let mut largest = (0, String::new());
+    for query in DOWNLOAD_QUERIES.iter().chain(QUERIES.iter()) {
+        let tab = browser.new_tab().unwrap();
+        tab.set_default_timeout(Duration::from_secs(120));
+        tab.navigate_to(&url)
+            .unwrap()
+            .wait_until_navigated()
+            .unwrap();
+        let js = format!(
+            "(async () => {{ const found = await PolicykbSearch.query({}, null, 50); \
+               await PolicykbSearch.withText(found.results.slice(0, 8).map(r => r.doc)); {names} }})()",
+            serde_json::to_string(query).unwrap()
+        );
+        let value = tab.evaluate(&js, true).unwrap().value.unwrap();
+        let files: Vec<String> = serde_json::from_str(value.as_str().unwrap()).unwrap();
+        let bytes = files
+            .iter()
+            .map(|f| fs::metadata(site.join(f)).map_or(0, |m| m.len()))
+            .sum();
+        if bytes > largest.0 {
+            largest = (bytes, query.to_string());
+        }
+        let _ = tab.close(true);
+    }
+    largest
 }
 
 struct BrowserTimings {
@@ -551,18 +708,17 @@ fn table(rows: &[Row]) -> String {
     .unwrap();
     writeln!(
         out,
-        "| pages | build s (median) | runs s | autolink: false build s | glossary's share % | peak RSS MiB | search files MB | index gzip B/page \
+        "| pages | build s (median) | runs s | CPU s | render floor s | floor CPU s | CPU ÷ floor CPU \
+         | autolink: false build s | glossary's share % | peak RSS MiB | Markdown MB | HTML MB \
+         | search files MB | index gzip B/page \
          | text gzip B/page | avg chars/page | cold first result ms | loaded before first result KB gzip \
-         | warm p50 ms | warm p95 ms | serve: save → rebuilt ms | save → page reloaded ms \
+         | warm p50 ms | warm p95 ms | largest query download MB | serve: save → rebuilt ms | save → page reloaded ms \
          | title edit → rebuilt ms | compress: true build s | .gz MB \
          | elasticlunr: true build s | its peak RSS MiB | elasticlunr-index.json MB |"
     )
     .unwrap();
-    writeln!(
-        out,
-        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-    )
-    .unwrap();
+    writeln!(out, "|{}", "---:|".repeat(29)).unwrap();
+    let or_dash = |value: Option<String>| value.unwrap_or_else(|| "—".into());
     for r in rows {
         let runs: Vec<String> = r
             .build_runs
@@ -571,13 +727,19 @@ fn table(rows: &[Row]) -> String {
             .collect();
         writeln!(
             out,
-            "| {} | {:.2} | {} | {:.2} | {:+.1} | {} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.0} | {:.0} | {:.0} | {:.2} | {:.1} | {:.2} | {} | {:.1} |",
+            "| {} | {:.2} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} | {:+.1} | {} | {:.0} | {:.0} | {:.1} | {} | {} | {} | {:.0} | {:.0} | {:.1} | {:.1} | {:.1} ({}) | {:.0} | {:.0} | {:.0} | {} | {} | {} | {} | {} |",
             r.pages,
             r.build_median.as_secs_f64(),
             runs.join(" / "),
+            r.build_cpu.as_secs_f64(),
+            r.floor.wall.as_secs_f64(),
+            r.floor.cpu.as_secs_f64(),
+            r.build_cpu.as_secs_f64() / r.floor.cpu.as_secs_f64().max(0.001),
             r.unlinked_median.as_secs_f64(),
             (r.build_median.as_secs_f64() / r.unlinked_median.as_secs_f64() - 1.0) * 100.0,
             r.peak_rss_mib.map_or("n/a".into(), |m| format!("{m:.0}")),
+            r.corpus_bytes as f64 / 1e6,
+            r.html_bytes as f64 / 1e6,
             r.index_bytes as f64 / 1e6,
             r.postings_gzip / r.pages as u64,
             r.text_gzip / r.pages as u64,
@@ -586,14 +748,35 @@ fn table(rows: &[Row]) -> String {
             r.cold_gzip_bytes as f64 / 1024.0,
             r.warm_p50_ms,
             r.warm_p95_ms,
+            r.largest_query.0 as f64 / 1e6,
+            r.largest_query.1,
             r.rebuild_ms,
             r.reloaded_ms,
             r.title_edit_ms,
-            r.compressed_build.as_secs_f64(),
-            r.gz_bytes as f64 / 1e6,
-            r.elasticlunr_build.as_secs_f64(),
-            r.elasticlunr_rss_mib.map_or("n/a".into(), |m| format!("{m:.0}")),
-            r.elasticlunr_bytes as f64 / 1e6,
+            or_dash(r.compressed.map(|(d, _)| format!("{:.2}", d.as_secs_f64()))),
+            or_dash(r.compressed.map(|(_, b)| format!("{:.1}", b as f64 / 1e6))),
+            or_dash(r.elasticlunr.map(|(d, _, _)| format!("{:.2}", d.as_secs_f64()))),
+            or_dash(r.elasticlunr.and_then(|(_, m, _)| m).map(|m| format!("{m:.0}"))),
+            or_dash(r.elasticlunr.map(|(_, _, b)| format!("{:.1}", b as f64 / 1e6))),
+        )
+        .unwrap();
+    }
+    for pair in rows.windows(2) {
+        let (small, large) = (&pair[0], &pair[1]);
+        let times = |a: f64, b: f64| b / a;
+        writeln!(
+            out,
+            "\n{} → {} pages ({:.1}× the pages): build ×{:.2}, CPU ×{:.2}, peak RSS ×{}, Markdown ×{:.2}",
+            small.pages,
+            large.pages,
+            large.pages as f64 / small.pages as f64,
+            times(small.build_median.as_secs_f64(), large.build_median.as_secs_f64()),
+            times(small.build_cpu.as_secs_f64(), large.build_cpu.as_secs_f64()),
+            match (small.peak_rss_mib, large.peak_rss_mib) {
+                (Some(a), Some(b)) => format!("{:.2}", b / a),
+                _ => "n/a".into(),
+            },
+            times(small.corpus_bytes as f64, large.corpus_bytes as f64),
         )
         .unwrap();
     }
