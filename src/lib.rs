@@ -7,8 +7,11 @@
 //!    against the schema (`content::schema`);
 //! 3. **link**   (`link::link`): resolve every reference and body link, compute
 //!    back-links, and build the one model every later stage reads (`site::Site`);
-//! 4. **render** (`render::render_site`): Markdown and the theme's templates, in parallel;
-//! 5. **index**  (`search::index_files`): the Chinese full-text search index;
+//! 4. **render** (`render::render_shared`, then `render::render_pages`): Markdown and the
+//!    theme's templates, in parallel;
+//! 5. **index**  (`search::Indexer`): the Chinese full-text search index. Render and index
+//!    take turns a slice of pages at a time, and a build drops each slice's text once it is
+//!    indexed, so memory holds the model and one slice of text, not the whole site's;
 //! 6. **write**  (`output::Staging`): every file goes to a staging folder as it is made,
 //!    swapped in for the output folder only when the whole build succeeded.
 //!
@@ -47,7 +50,7 @@ use crate::content::{LoadedContent, Page};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link::Unparsed;
 use crate::render::{Emit, OutputFile};
-use crate::site::Site;
+use crate::site::{PageRecord, Site};
 use crate::theme::Theme;
 
 /// What to build and where.
@@ -70,8 +73,19 @@ pub struct BuildReport {
     pub files_written: usize,
     pub warnings: Vec<Diagnostic>,
     pub elapsed: Duration,
-    /// Wall time of each pipeline stage, in order.
-    pub stages: Vec<(&'static str, Duration)>,
+    /// Each pipeline stage, in order.
+    pub stages: Vec<Stage>,
+}
+
+/// One pipeline stage's wall time, and the memory the process held when it ended.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub name: &'static str,
+    pub time: Duration,
+    /// Resident memory at the end of the stage, and the peak so far, in bytes (where the
+    /// system says: Linux's `/proc/self/status`).
+    pub resident: Option<u64>,
+    pub peak: Option<u64>,
 }
 
 impl BuildReport {
@@ -115,12 +129,12 @@ impl From<Diagnostics> for BuildFailure {
 
 /// Runs the whole pipeline. On any error nothing is written and every problem is returned.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
-    run_pipeline(options).map(|built| built.report)
+    run_pipeline(options, false).map(|built| built.report)
 }
 
 /// Like `build`, and hands over the checked site too (for tests and tools that inspect it).
 pub fn build_site(options: &BuildOptions) -> Result<(BuildReport, Site), BuildFailure> {
-    run_pipeline(options).map(|built| (built.report, built.site))
+    run_pipeline(options, true).map(|built| (built.report, built.site))
 }
 
 /// A build's site and what an incremental rebuild needs (see `live`).
@@ -132,7 +146,10 @@ pub(crate) struct Built {
     pub manifest: output::Manifest,
 }
 
-fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
+/// Runs the pipeline. With `keep_text`, every page's body and plain text stay in the site
+/// model (for `serve`, which renders and indexes pages again after an edit); without, each
+/// slice of pages drops them once rendered and indexed, so a build holds one slice of text.
+pub(crate) fn run_pipeline(options: &BuildOptions, keep_text: bool) -> Result<Built, BuildFailure> {
     let started = Instant::now();
     let mut stages = StageTimer::new();
     let mut problems = Diagnostics::default();
@@ -148,7 +165,7 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         .map_err(|theme_problems| problems.extend(theme_problems))
         .ok();
     let config_has_errors = problems.has_errors();
-    let loaded = content::load_sources(root, &config, config_has_errors, problems.list());
+    let mut loaded = content::load_sources(root, &config, config_has_errors, problems.list());
     // The last commit dates come from git while the pages are parsed and linked.
     let wanted: std::collections::HashSet<String> = loaded
         .files
@@ -160,7 +177,7 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         std::thread::spawn(move || content::commit_dates(&root, &wanted))
     };
     stages.lap("load");
-    let (pages, unparsed) = parse_all(&loaded, &mut problems);
+    let (pages, unparsed) = parse_all(&mut loaded, &mut problems);
     stages.lap("parse");
     let Some(theme) = theme else {
         return Err(problems.into());
@@ -210,21 +227,15 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
         }
         None => Ok(()),
     };
-    let mut files_written = match render::render_site(&site, &emit) {
-        Ok(count) => count,
-        Err(render_problems) => {
-            problems.extend(render_problems);
-            return Err(problems.into());
-        }
-    };
-    stages.lap("render");
-    let index = match search::index_files(&site, &emit) {
-        Ok(index) => index,
-        Err(index_problems) => {
-            problems.extend(index_problems);
-            return Err(problems.into());
-        }
-    };
+    let keep_text = keep_text || site.config.search.elasticlunr;
+    let (mut files_written, index) =
+        match render_and_index(&mut site, &emit, keep_text, &mut stages) {
+            Ok(done) => done,
+            Err(stage_problems) => {
+                problems.extend(stage_problems);
+                return Err(problems.into());
+            }
+        };
     files_written += index.file_count();
     if site.config.search.elasticlunr {
         files_written += export_elasticlunr(&site, &index, &emit, &mut problems);
@@ -285,6 +296,55 @@ fn run_pipeline(options: &BuildOptions) -> Result<Built, BuildFailure> {
     })
 }
 
+/// Pages per slice of the render → index stream (a whole number of text chunks).
+const SLICE: usize = 128 * search::TEXT_CHUNK;
+
+/// Renders the shared files, then the pages a slice at a time, each slice indexed as soon
+/// as it is rendered and, unless `keep_text`, its text dropped; then checks `#anchor` links
+/// and finishes the index. Returns how many files rendering wrote, and the index.
+fn render_and_index(
+    site: &mut Site,
+    emit: &Emit<'_>,
+    keep_text: bool,
+    stages: &mut StageTimer,
+) -> Result<(usize, search::SearchIndex), Vec<Diagnostic>> {
+    let term_tags = render::term_tags(site);
+    let mut count = render::render_shared(site, &term_tags, emit)?;
+    stages.lap("render");
+    let mut indexer = search::Indexer::new();
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    let pages = site.pages.len();
+    for start in (0..pages).step_by(SLICE) {
+        let ids = start..(start + SLICE).min(pages);
+        match render::render_pages(site, &term_tags, ids.clone(), emit) {
+            Ok(rendered) => count += rendered,
+            // Every slice is still rendered, so that every problem is reported at once.
+            Err(slice_problems) => {
+                for problem in slice_problems {
+                    if !problems.contains(&problem) {
+                        problems.push(problem);
+                    }
+                }
+            }
+        }
+        stages.lap("render");
+        if problems.is_empty() {
+            indexer.add(site, ids.clone(), emit)?;
+            if !keep_text {
+                site.pages[ids].iter_mut().for_each(PageRecord::forget_text);
+            }
+            stages.lap("index");
+        }
+    }
+    problems.extend(render::check_anchors(site, 0..pages));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let index = indexer.finish(site, emit)?;
+    stages.lap("index");
+    Ok((count, index))
+}
+
 /// The pages `policykb pdf` prints: every course's handout, and `print.html` if there is one.
 fn pdf_pages(site: &Site) -> Vec<String> {
     let mut pages: Vec<String> = site
@@ -302,10 +362,10 @@ fn take(problems: &mut Diagnostics) -> BuildFailure {
     std::mem::take(problems).into()
 }
 
-/// Wall time per pipeline stage, for `--timings` and the benchmark.
+/// Wall time and memory per pipeline stage, for `--timings` and the benchmark.
 struct StageTimer {
     last: Instant,
-    laps: Vec<(&'static str, Duration)>,
+    laps: Vec<Stage>,
 }
 
 impl StageTimer {
@@ -316,9 +376,31 @@ impl StageTimer {
         }
     }
 
-    fn lap(&mut self, stage: &'static str) {
+    /// Ends a stretch of work of stage `name`; a stage that runs in several stretches (render
+    /// and index take turns) is one entry.
+    fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.laps.push((stage, now - self.last));
+        let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+        // `VmRSS:   123456 kB`
+        let kib = |key: &str| {
+            let line = status.lines().find(|l| l.starts_with(key))?;
+            let number = line[key.len()..].trim().trim_end_matches("kB").trim();
+            number.parse::<u64>().ok().map(|k| k * 1024)
+        };
+        let stage = Stage {
+            name,
+            time: now - self.last,
+            resident: kib("VmRSS:"),
+            peak: kib("VmHWM:"),
+        };
+        match self.laps.iter_mut().find(|s| s.name == name) {
+            Some(earlier) => {
+                earlier.time += stage.time;
+                earlier.resident = stage.resident;
+                earlier.peak = stage.peak;
+            }
+            None => self.laps.push(stage),
+        }
         self.last = now;
     }
 }
@@ -353,21 +435,31 @@ fn read_inside(root: &Path, path: &Path) -> Result<String, String> {
 }
 
 /// Parses every file in parallel, keeping input order so the outcome is deterministic.
-fn parse_all(loaded: &LoadedContent, problems: &mut Diagnostics) -> (Vec<Page>, Unparsed) {
-    let results: Vec<_> = loaded.files.par_iter().map(content::read_page).collect();
+/// Each file's text is dropped once parsed: its page holds what is needed of it.
+fn parse_all(loaded: &mut LoadedContent, problems: &mut Diagnostics) -> (Vec<Page>, Unparsed) {
+    let results: Vec<_> = std::mem::take(&mut loaded.files)
+        .into_par_iter()
+        .map(|file| {
+            (
+                file.kind,
+                file.content_path.clone(),
+                content::read_page(&file),
+            )
+        })
+        .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut unparsed = Unparsed::default();
     for (kind, content_path) in &loaded.unreadable {
         unparsed.add(*kind, content_path);
     }
-    for (file, (page, file_problems)) in loaded.files.iter().zip(results) {
+    for (kind, content_path, (page, file_problems)) in results {
         if !file_problems.is_empty() {
-            unparsed.damaged.insert(file.content_path.clone());
+            unparsed.damaged.insert(content_path.clone());
         }
         problems.extend(file_problems);
         match page {
             Some(page) => pages.push(page),
-            None => unparsed.add(file.kind, &file.content_path),
+            None => unparsed.add(kind, &content_path),
         }
     }
     (pages, unparsed)

@@ -57,37 +57,39 @@ pub fn link(
 ) -> Site {
     pages.sort_by(|a, b| reading_key(a).cmp(&reading_key(b)));
     check_duplicate_slugs(&pages, diagnostics);
-    let by_slug: HashMap<(Kind, &str), PageId> = pages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| ((p.kind, p.slug.as_str()), i))
-        .collect();
     let by_content_path: HashMap<String, PageId> = pages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.content_path.clone(), i))
         .collect();
     let glossary = glossary(&config, &pages);
-    let linker = Linker {
-        config: &config,
-        glossary: config.autolink.then_some(&glossary),
-        pages: &pages,
-        by_slug: &by_slug,
-        by_content_path: &by_content_path,
-        unparsed,
+    let checked: Vec<(Links, Vec<Diagnostic>)> = {
+        let by_slug: HashMap<(Kind, &str), PageId> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.kind, p.slug.as_str()), i))
+            .collect();
+        let linker = Linker {
+            config: &config,
+            glossary: config.autolink.then_some(&glossary),
+            pages: &pages,
+            by_slug: &by_slug,
+            by_content_path: &by_content_path,
+            unparsed,
+        };
+        // Each page's references are checked on their own: in parallel, in page order.
+        pages
+            .par_iter()
+            .enumerate()
+            .map(|(id, page)| linker.check(id, page))
+            .collect()
     };
-    // Each page's references are checked on their own: in parallel, in page order.
-    let checked: Vec<(PageRecord, Vec<Diagnostic>)> = pages
-        .par_iter()
-        .enumerate()
-        .map(|(id, page)| linker.check(id, page))
-        .collect();
+    // The pages move into their records: a large site is never held twice.
     let mut records: Vec<PageRecord> = Vec::with_capacity(pages.len());
-    for (record, problems) in checked {
+    for (page, (links, problems)) in pages.into_iter().zip(checked) {
         diagnostics.extend(problems);
-        records.push(record);
+        records.push(links.into_record(page));
     }
-    drop(pages);
     compute_backlinks(&mut records);
     // With pages that failed to parse, "unused" and "orphan" would be guesses.
     let complete = unparsed.content_paths.is_empty();
@@ -291,6 +293,28 @@ pub fn reading_key(page: &Page) -> (Kind, i64, &str, &Path) {
     )
 }
 
+/// What checking one page's references and links resolves, before it joins the page in
+/// its `PageRecord`.
+#[derive(Default)]
+struct Links {
+    references: Vec<(&'static crate::content::Field, Vec<PageId>)>,
+    links: Vec<BodyLink>,
+    local_anchors: Vec<(String, usize, usize)>,
+    term_mentions: Vec<markdown::TermMention>,
+}
+
+impl Links {
+    fn into_record(self, page: Page) -> PageRecord {
+        PageRecord {
+            references: self.references,
+            links: self.links,
+            local_anchors: self.local_anchors,
+            term_mentions: self.term_mentions,
+            ..PageRecord::new(page)
+        }
+    }
+}
+
 struct Linker<'a> {
     config: &'a SiteConfig,
     /// The glossary, when terms are linked at all.
@@ -303,9 +327,9 @@ struct Linker<'a> {
 
 impl Linker<'_> {
     /// A page with its references resolved, and every problem with them.
-    fn check(&self, id: PageId, page: &Page) -> (PageRecord, Vec<Diagnostic>) {
+    fn check(&self, id: PageId, page: &Page) -> (Links, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
-        let mut record = PageRecord::new(page.clone());
+        let mut record = Links::default();
         self.check_level_and_tags(page, &mut diagnostics);
         record.references = self.references(page, &mut diagnostics);
         if let Some(units) = self.unit_pages(page, &mut diagnostics) {

@@ -55,7 +55,7 @@ impl LiveSite {
             output: Some(output.to_path_buf()),
             pdf_browser: None,
         };
-        let built = run_pipeline(&options)?;
+        let built = run_pipeline(&options, true)?;
         Ok(LiveSite {
             root: root.to_path_buf(),
             output: output.to_path_buf(),

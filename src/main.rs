@@ -289,8 +289,21 @@ fn run(options: BuildOptions, done: &str, timings: bool) -> ExitCode {
                 eprintln!("{warning}");
             }
             if timings {
-                for (stage, time) in &report.stages {
-                    eprintln!("  {stage:<7} {:>8.1} ms", time.as_secs_f64() * 1000.0);
+                let mib = |bytes: Option<u64>| {
+                    bytes.map_or("".into(), |b| format!("{:>7.0} MiB", b as f64 / 1048576.0))
+                };
+                eprintln!(
+                    "  {:<7} {:>11} {:>11} {:>11}",
+                    "stage", "wall", "memory", "peak"
+                );
+                for stage in &report.stages {
+                    eprintln!(
+                        "  {:<7} {:>8.1} ms {} {}",
+                        stage.name,
+                        stage.time.as_secs_f64() * 1000.0,
+                        mib(stage.resident),
+                        mib(stage.peak)
+                    );
                 }
             }
             println!("{done}: {}", report.summary());

@@ -103,6 +103,17 @@ impl PageRecord {
         self.rendered.get().map_or("", |r| r.plain_text.as_str())
     }
 
+    /// Drops the body and the plain text once the page is rendered and indexed, keeping its
+    /// anchors (a build that will not render it again holds only one slice of text at a
+    /// time; see `lib.rs`).
+    pub fn forget_text(&mut self) {
+        self.page.body = String::new();
+        if let Some(rendered) = self.rendered.get_mut() {
+            rendered.plain_text = String::new();
+            rendered.sections = Vec::new();
+        }
+    }
+
     /// The targets of one reference field.
     pub fn referenced(&self, field: &str) -> &[PageId] {
         self.references

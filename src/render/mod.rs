@@ -42,14 +42,43 @@ pub fn prepare(site: &mut Site) {
     site.theme.set_global("assets", &assets);
 }
 
-/// Renders every file of the site; returns how many, or every problem (template errors,
-/// broken anchors).
+/// Renders the files that are not pages (home, indexes, tags, levels, courses, overviews):
+/// first, while every page's body is still in the model (a handout prints whole pages).
+/// Returns how many, or every problem.
+pub fn render_shared(
+    site: &Site,
+    term_tags: &TermTags,
+    emit: &Emit<'_>,
+) -> Result<usize, Vec<Diagnostic>> {
+    let jobs: Vec<Job> = jobs::all(site)
+        .into_iter()
+        .filter(|job| !matches!(job, Job::Page(_)))
+        .collect();
+    render_jobs(site, term_tags, &jobs, emit)?;
+    Ok(jobs.len())
+}
+
+/// Renders the pages `ids`, leaving their plain text and anchors in the model.
+pub fn render_pages(
+    site: &Site,
+    term_tags: &TermTags,
+    ids: std::ops::Range<PageId>,
+    emit: &Emit<'_>,
+) -> Result<usize, Vec<Diagnostic>> {
+    let jobs: Vec<Job> = ids.map(Job::Page).collect();
+    render_jobs(site, term_tags, &jobs, emit)?;
+    Ok(jobs.len())
+}
+
+/// Renders every file of the site, then checks every `#anchor` link; returns how many
+/// files, or every problem (template errors, broken anchors).
 pub fn render_site(site: &Site, emit: &Emit<'_>) -> Result<usize, Vec<Diagnostic>> {
-    let jobs = jobs::all(site);
-    render_jobs(site, &jobs, emit)?;
+    let term_tags = term_tags(site);
+    let count = render_shared(site, &term_tags, emit)?
+        + render_pages(site, &term_tags, 0..site.pages.len(), emit)?;
     let problems = check_anchors(site, 0..site.pages.len());
     if problems.is_empty() {
-        Ok(jobs.len())
+        Ok(count)
     } else {
         Err(problems)
     }
@@ -58,7 +87,7 @@ pub fn render_site(site: &Site, emit: &Emit<'_>) -> Result<usize, Vec<Diagnostic
 /// Renders the given files (for `serve` after an edit).
 pub fn render_some(site: &Site, jobs: &[Job]) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_jobs(site, jobs, &|file| {
+    render_jobs(site, &term_tags(site), jobs, &|file| {
         if let Ok(mut files) = files.lock() {
             files.push(file);
         }
@@ -69,11 +98,15 @@ pub fn render_some(site: &Site, jobs: &[Job]) -> Result<Vec<OutputFile>, Vec<Dia
     Ok(files)
 }
 
-fn render_jobs(site: &Site, jobs: &[Job], emit: &Emit<'_>) -> Result<(), Vec<Diagnostic>> {
-    let term_tags = term_tags(site);
+fn render_jobs(
+    site: &Site,
+    term_tags: &TermTags,
+    jobs: &[Job],
+    emit: &Emit<'_>,
+) -> Result<(), Vec<Diagnostic>> {
     let failures: Vec<Diagnostic> = jobs
         .par_iter()
-        .filter_map(|job| render_job(site, &term_tags, job).and_then(emit).err())
+        .filter_map(|job| render_job(site, term_tags, job).and_then(emit).err())
         .collect();
     // One broken template fails every page that uses it: report each problem once.
     let mut problems: Vec<Diagnostic> = Vec::new();
@@ -90,10 +123,10 @@ fn render_jobs(site: &Site, jobs: &[Job], emit: &Emit<'_>) -> Result<(), Vec<Dia
 }
 
 /// For each card number (see `search::cards`), the opening tag of a glossary link to it:
-/// made once per build, not once per link.
-type TermTags = Vec<Option<String>>;
+/// made once per build (`term_tags`), not once per link or per slice of pages.
+pub type TermTags = Vec<Option<String>>;
 
-fn term_tags(site: &Site) -> TermTags {
+pub fn term_tags(site: &Site) -> TermTags {
     use crate::terms::{TermTarget, TERM_KINDS};
     let pages = site.pages.iter().enumerate().map(|(id, record)| {
         TERM_KINDS

@@ -55,46 +55,124 @@ pub fn shard_count(pages: usize) -> u32 {
     (pages.div_ceil(40)).next_power_of_two().clamp(1, 1024) as u32
 }
 
-/// Builds the index from the rendered site and hands its files to `emit`.
-pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
-    let mut index = SearchIndex::build(site);
-    let emitted = |file: OutputFile| {
-        let path = file.path.clone();
-        emit(file).map(|()| path)
-    };
-    let shard_files = (0..index.shards)
-        .into_par_iter()
-        .map(|n| emitted(index.shard_file(n)));
-    let text_files = (0..site.pages.len().div_ceil(TEXT_CHUNK))
-        .into_par_iter()
-        .map(|n| emitted(text_file(site, n)));
-    let results: Vec<Result<String, Diagnostic>> = shard_files.chain(text_files).collect();
-    let mut problems = Vec::new();
-    for result in results {
-        match result {
-            Ok(path) => {
-                index.record(&path);
+/// Builds the index as pages are rendered, a slice at a time, so that a page's plain text
+/// can be dropped as soon as its tokens and its text chunk are written: `add` the pages in
+/// reading order, then `finish`.
+#[derive(Default)]
+pub struct Indexer {
+    han: HanPostings,
+    words: WordPostings,
+    /// The pages added so far (`0..next`).
+    next: usize,
+    /// The text chunks written so far.
+    written: Vec<String>,
+}
+
+impl Indexer {
+    pub fn new() -> Indexer {
+        Indexer::default()
+    }
+
+    /// Adds the rendered pages `ids`, which follow those added before and fill whole text
+    /// chunks (all but the last slice), and writes their text chunks.
+    pub fn add(
+        &mut self,
+        site: &Site,
+        ids: std::ops::Range<PageId>,
+        emit: &Emit<'_>,
+    ) -> Result<(), Vec<Diagnostic>> {
+        debug_assert!(ids.start == self.next && ids.start.is_multiple_of(TEXT_CHUNK));
+        let tokens: Vec<PageTokens> = site.pages[ids.clone()]
+            .par_iter()
+            .map(|r| tokens_of(site, &r.page.meta, r.plain_text()))
+            .collect();
+        for (page, tokens) in ids.clone().zip(tokens) {
+            for (key, placement) in tokens.han {
+                self.han
+                    .entry(key)
+                    .or_default()
+                    .push(page as u32, placement);
             }
-            Err(problem) => problems.push(problem),
+            for (word, placement) in tokens.words {
+                self.words
+                    .entry(word)
+                    .or_default()
+                    .push(page as u32, placement);
+            }
+        }
+        self.next = ids.end;
+        let chunks = ids.start / TEXT_CHUNK..ids.end.div_ceil(TEXT_CHUNK);
+        let results: Vec<Result<String, Diagnostic>> = chunks
+            .into_par_iter()
+            .map(|n| {
+                let file = text_file(site, n);
+                let path = file.path.clone();
+                emit(file).map(|()| path)
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(path) => self.written.push(path),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
         }
     }
-    let sounds = sounds_file(site);
-    index.record(&sounds.path);
-    let mut last = cards::card_files(site);
-    for file in &last {
-        index.record(&file.path);
-    }
-    last.extend([sounds, meta_file(site, &index)]);
-    for file in last {
-        if let Err(problem) = emit(file) {
-            problems.push(problem);
+
+    /// Writes the posting shards, `sounds.js`, the glossary's cards and, last, `meta.js`,
+    /// which names them all.
+    pub fn finish(self, site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
+        let mut index = SearchIndex::from_postings(site.pages.len(), self.han, self.words);
+        for path in &self.written {
+            index.record(path);
+        }
+        let results: Vec<Result<String, Diagnostic>> = (0..index.shards)
+            .into_par_iter()
+            .map(|n| {
+                let file = index.shard_file(n);
+                let path = file.path.clone();
+                emit(file).map(|()| path)
+            })
+            .collect();
+        let mut problems = Vec::new();
+        for result in results {
+            match result {
+                Ok(path) => {
+                    index.record(&path);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        let sounds = sounds_file(site);
+        index.record(&sounds.path);
+        let mut last = cards::card_files(site);
+        for file in &last {
+            index.record(&file.path);
+        }
+        last.extend([sounds, meta_file(site, &index)]);
+        for file in last {
+            if let Err(problem) = emit(file) {
+                problems.push(problem);
+            }
+        }
+        if problems.is_empty() {
+            Ok(index)
+        } else {
+            Err(problems)
         }
     }
-    if problems.is_empty() {
-        Ok(index)
-    } else {
-        Err(problems)
-    }
+}
+
+/// Builds the whole index from a rendered site and hands its files to `emit`.
+pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
+    let mut indexer = Indexer::new();
+    indexer.add(site, 0..site.pages.len(), emit)?;
+    indexer.finish(site, emit)
 }
 
 /// The postings of every token, by shard: what `search/p-N.js` files are made from, kept so
@@ -110,9 +188,8 @@ pub struct SearchIndex {
 }
 
 impl SearchIndex {
-    fn build(site: &Site) -> SearchIndex {
-        let (han, words) = collect_postings(site);
-        let shards = shard_count(site.pages.len());
+    fn from_postings(pages: usize, han: HanPostings, words: WordPostings) -> SearchIndex {
+        let shards = shard_count(pages);
         let mut by_shard: Vec<BTreeMap<String, Postings>> =
             (0..shards).map(|_| BTreeMap::new()).collect();
         let mut chars = BTreeMap::new();
@@ -292,30 +369,6 @@ fn tokens_of(site: &Site, meta: &FrontMatter, text: &str) -> PageTokens {
 
 type HanPostings = FxHashMap<u64, Postings>;
 type WordPostings = std::collections::HashMap<String, Postings>;
-
-/// Tokenizes pages in parallel, a slice at a time so only one slice's tokens are held, and
-/// appends each page to the postings of its tokens (pages in ascending order).
-fn collect_postings(site: &Site) -> (HanPostings, WordPostings) {
-    const SLICE: usize = 1024;
-    let mut han = HanPostings::default();
-    let mut words = WordPostings::new();
-    for (slice_number, records) in site.pages.chunks(SLICE).enumerate() {
-        let tokens: Vec<PageTokens> = records
-            .par_iter()
-            .map(|r| tokens_of(site, &r.page.meta, r.plain_text()))
-            .collect();
-        for (offset, page) in tokens.into_iter().enumerate() {
-            let page_number = (slice_number * SLICE + offset) as u32;
-            for (key, placement) in page.han {
-                han.entry(key).or_default().push(page_number, placement);
-            }
-            for (word, placement) in page.words {
-                words.entry(word).or_default().push(page_number, placement);
-            }
-        }
-    }
-    (han, words)
-}
 
 /// `search/meta.js`, written by every build and again after an edit changed a page's title,
 /// aliases, kind, level or tags.
