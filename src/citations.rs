@@ -25,7 +25,7 @@ fn bare_number_pattern() -> &'static Regex {
 
 /// A warning for every place in the front matter's texts or the body that names a source
 /// by a bare number or file name.
-pub fn bare_source_numbers(page: &Page) -> Vec<Diagnostic> {
+pub fn bare_source_numbers(page: &Page, body: &str) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     for (at, text) in page.front_matter_texts() {
         for found in bare_number_pattern().captures_iter(text) {
@@ -33,7 +33,7 @@ pub fn bare_source_numbers(page: &Page) -> Vec<Diagnostic> {
             warnings.push(warning(page, number).at(at.line, at.column));
         }
     }
-    for (line_number, line) in page.prose_lines() {
+    for (line_number, line) in page.prose_lines(body) {
         for found in bare_number_pattern().captures_iter(line) {
             let whole = found.get(0).expect("group 0 always matches");
             let at = found.get(1).unwrap_or(whole);

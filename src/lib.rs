@@ -2,9 +2,9 @@
 //!
 //! The build is a pipeline of stages, one module each, run in this order by `build`:
 //!
-//! 1. **load**   (`content::load_sources`): walk `content/`, read every file;
-//! 2. **parse**  (`content::parse_page`): split front matter from Markdown, check it
-//!    against the schema (`content::schema`);
+//! 1. **load**   (`content::load_sources`): walk `content/`, find every file;
+//! 2. **parse**  (`content::parse_page`): read each file, split front matter from
+//!    Markdown, check it against the schema (`content::schema`);
 //! 3. **link**   (`link::link`): resolve every reference and body link, compute
 //!    back-links, and build the one model every later stage reads (`site::Site`);
 //! 4. **render** (`render::render_shared`, then `render::render_pages`): Markdown and the
@@ -177,7 +177,7 @@ pub(crate) fn run_pipeline(options: &BuildOptions, keep_text: bool) -> Result<Bu
         std::thread::spawn(move || content::commit_dates(&root, &wanted))
     };
     stages.lap("load");
-    let (pages, unparsed) = parse_all(&mut loaded, &mut problems);
+    let (pages, unparsed) = parse_all(&mut loaded, keep_text, &mut problems);
     stages.lap("parse");
     let Some(theme) = theme else {
         return Err(problems.into());
@@ -188,6 +188,7 @@ pub(crate) fn run_pipeline(options: &BuildOptions, keep_text: bool) -> Result<Bu
         &unparsed,
         theme,
         loaded.assets,
+        root,
         problems.list(),
     );
     problems.extend(paths::check_claims(&output_claims(&site)));
@@ -434,32 +435,39 @@ fn read_inside(root: &Path, path: &Path) -> Result<String, String> {
     fs::read_to_string(&real).map_err(|e| e.to_string())
 }
 
-/// Parses every file in parallel, keeping input order so the outcome is deterministic.
-/// Each file's text is dropped once parsed: its page holds what is needed of it.
-fn parse_all(loaded: &mut LoadedContent, problems: &mut Diagnostics) -> (Vec<Page>, Unparsed) {
+/// Reads and parses every file in parallel, keeping input order so the outcome is
+/// deterministic. Each file's text is dropped once parsed, and without `keep_bodies` its
+/// body too (linking and rendering read it again, one page at a time: `Page::body_text`).
+fn parse_all(
+    loaded: &mut LoadedContent,
+    keep_bodies: bool,
+    problems: &mut Diagnostics,
+) -> (Vec<Page>, Unparsed) {
+    let parse = |source: content::SourceFile| {
+        let (mut page, problems) = content::read_page(&source);
+        if let (Some(page), false) = (&mut page, keep_bodies) {
+            page.body = String::new();
+        }
+        (page, problems)
+    };
     let results: Vec<_> = std::mem::take(&mut loaded.files)
         .into_par_iter()
-        .map(|file| {
-            (
-                file.kind,
-                file.content_path.clone(),
-                content::read_page(&file),
-            )
-        })
+        .map(|found| (found.read().map(parse), found))
         .collect();
     let mut pages = Vec::with_capacity(results.len());
     let mut unparsed = Unparsed::default();
-    for (kind, content_path) in &loaded.unreadable {
-        unparsed.add(*kind, content_path);
-    }
-    for (kind, content_path, (page, file_problems)) in results {
+    for (result, found) in results {
+        let (page, file_problems) = match result {
+            Ok(parsed) => parsed,
+            Err(unreadable) => (None, vec![unreadable]),
+        };
         if !file_problems.is_empty() {
-            unparsed.damaged.insert(content_path.clone());
+            unparsed.damaged.insert(found.content_path.clone());
         }
         problems.extend(file_problems);
         match page {
             Some(page) => pages.push(page),
-            None => unparsed.add(kind, &content_path),
+            None => unparsed.add(found.kind, &found.content_path),
         }
     }
     (pages, unparsed)

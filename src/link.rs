@@ -47,12 +47,15 @@ impl Unparsed {
 }
 
 /// Resolves every reference, reporting each broken one (errors) and each orphan (warnings).
+/// A page whose body the model does not hold (a build's) is read again from its file under
+/// `root`, one at a time (see `Page::body_text`).
 pub fn link(
     config: SiteConfig,
     mut pages: Vec<Page>,
     unparsed: &Unparsed,
     theme: Theme,
     assets: Vec<Asset>,
+    root: &Path,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Site {
     pages.sort_by(|a, b| reading_key(a).cmp(&reading_key(b)));
@@ -81,7 +84,10 @@ pub fn link(
         pages
             .par_iter()
             .enumerate()
-            .map(|(id, page)| linker.check(id, page))
+            .map(|(id, page)| match page.body_text(root) {
+                Ok(body) => linker.check(id, page, &body),
+                Err(problem) => (Links::default(), vec![problem]),
+            })
             .collect()
     };
     // The pages move into their records: a large site is never held twice.
@@ -118,6 +124,7 @@ pub fn link(
         updated: HashMap::new(),
         theme,
         assets,
+        root: root.to_path_buf(),
     }
 }
 
@@ -153,12 +160,17 @@ fn compute_term_backlinks(records: &mut [PageRecord]) {
 
 /// The page's body scanned: its links and, where the glossary links terms on the page, where
 /// it mentions them first.
-pub fn scan(glossary: Option<&Glossary>, id: PageId, page: &Page) -> markdown::BodyScan {
+pub fn scan(
+    glossary: Option<&Glossary>,
+    id: PageId,
+    page: &Page,
+    body: &str,
+) -> markdown::BodyScan {
     let terms = glossary
         .filter(|_| page.meta.autolink != Some(false))
         .map(|glossary| markdown::TermScan { glossary, own: id });
     markdown::scan_body(
-        &page.body,
+        body,
         page.body_first_line,
         &page.content_path,
         terms.as_ref(),
@@ -169,7 +181,7 @@ pub fn scan(glossary: Option<&Glossary>, id: PageId, page: &Page) -> markdown::B
 pub fn term_pages(mentions: &[markdown::TermMention]) -> Vec<PageId> {
     let mut pages: Vec<PageId> = mentions
         .iter()
-        .filter_map(|m| match m.target {
+        .filter_map(|m| match m.target() {
             TermTarget::Page(target) => Some(target),
             TermTarget::Tag(_) => None,
         })
@@ -327,7 +339,7 @@ struct Linker<'a> {
 
 impl Linker<'_> {
     /// A page with its references resolved, and every problem with them.
-    fn check(&self, id: PageId, page: &Page) -> (Links, Vec<Diagnostic>) {
+    fn check(&self, id: PageId, page: &Page, body: &str) -> (Links, Vec<Diagnostic>) {
         let mut diagnostics = Vec::new();
         let mut record = Links::default();
         self.check_level_and_tags(page, &mut diagnostics);
@@ -335,11 +347,11 @@ impl Linker<'_> {
         if let Some(units) = self.unit_pages(page, &mut diagnostics) {
             record.references.push(units);
         }
-        let scan = scan(self.glossary, id, page);
+        let scan = scan(self.glossary, id, page, body);
         (record.links, record.local_anchors) = self.body_links(page, scan.links, &mut diagnostics);
         record.term_mentions = scan.mentions;
-        diagnostics.extend(citations::bare_source_numbers(page));
-        diagnostics.extend(placeholders::left_in(page));
+        diagnostics.extend(citations::bare_source_numbers(page, body));
+        diagnostics.extend(placeholders::left_in(page, body));
         diagnostics.extend(quiz_sources(self.by_slug, page));
         if let Some(quiz) = quiz_targets(self.by_slug, page) {
             record.references.push(quiz);

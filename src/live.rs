@@ -138,7 +138,7 @@ impl LiveSite {
         let glossary = old_site.config.autolink.then_some(&old_site.glossary);
         let scans: Vec<markdown::BodyScan> = edits
             .iter()
-            .map(|edit| link::scan(glossary, edit.id, &edit.page))
+            .map(|edit| link::scan(glossary, edit.id, &edit.page, &edit.page.body))
             .collect();
         let text_only = edits.iter().zip(&scans).all(|(edit, scan)| {
             let old = &old_site.pages[edit.id];
@@ -280,6 +280,7 @@ fn relink(old: &Site, edits: &[Edit], diagnostics: &mut Vec<Diagnostic>) -> Opti
         &Unparsed::default(),
         old.theme.clone(),
         old.assets.clone(),
+        &old.root,
         diagnostics,
     );
     site.updated = old.updated.clone();

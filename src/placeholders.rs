@@ -14,14 +14,14 @@ pub fn placeholder(what: &str) -> String {
 
 /// A warning for every placeholder in the front matter's texts or in the body's prose
 /// (not in code, where a guide may show one as an example).
-pub fn left_in(page: &Page) -> Vec<Diagnostic> {
+pub fn left_in(page: &Page, body: &str) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
     for (at, text) in page.front_matter_texts() {
         if let Some(found) = find(text).next() {
             warnings.push(warning(page, found.1).at(at.line, at.column));
         }
     }
-    for (line_number, line) in page.prose_lines() {
+    for (line_number, line) in page.prose_lines(body) {
         for (start, found) in find(line) {
             let column = line[..start].chars().count() + 1;
             warnings.push(warning(page, found).at(line_number, column));

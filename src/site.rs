@@ -6,11 +6,14 @@
 //! its front matter and body, its resolved references and links, its back-links, and, once
 //! rendered, its plain text and heading anchors.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crate::config::SiteConfig;
 use crate::content::{Asset, Field, Kind, Page};
+use crate::diagnostics::Diagnostic;
 use crate::theme::Theme;
 use crate::urls;
 
@@ -41,6 +44,8 @@ pub struct Site {
     pub theme: Theme,
     /// Files copied next to the pages.
     pub assets: Vec<Asset>,
+    /// The knowledge base's folder, where `body` reads a body the model no longer holds.
+    pub root: PathBuf,
 }
 
 /// One page and everything known about it.
@@ -103,11 +108,10 @@ impl PageRecord {
         self.rendered.get().map_or("", |r| r.plain_text.as_str())
     }
 
-    /// Drops the body and the plain text once the page is rendered and indexed, keeping its
-    /// anchors (a build that will not render it again holds only one slice of text at a
-    /// time; see `lib.rs`).
+    /// Drops the plain text once the page is rendered and indexed, keeping its anchors (a
+    /// build that will not render it again holds only one slice of text at a time; see
+    /// `lib.rs`).
     pub fn forget_text(&mut self) {
-        self.page.body = String::new();
         if let Some(rendered) = self.rendered.get_mut() {
             rendered.plain_text = String::new();
             rendered.sections = Vec::new();
@@ -153,6 +157,12 @@ impl PageRecord {
 impl Site {
     pub fn page(&self, id: PageId) -> &Page {
         &self.pages[id].page
+    }
+
+    /// A page's Markdown body: the one the model holds, or (in a build, which holds none)
+    /// read again from its file; see `Page::body_text`.
+    pub fn body(&self, id: PageId) -> Result<Cow<'_, str>, Diagnostic> {
+        self.page(id).body_text(&self.root)
     }
 
     /// The pages of one kind, in reading order.

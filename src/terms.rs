@@ -27,6 +27,27 @@ pub enum TermTarget {
     Tag(usize),
 }
 
+/// The high bit of a packed `TermTarget`: set for tags.
+const TAG_BIT: u32 = 1 << 31;
+
+impl TermTarget {
+    /// The target in 4 bytes (a site's every stored mention holds one; see `TermMention`).
+    pub fn pack(self) -> u32 {
+        match self {
+            TermTarget::Page(id) => id as u32 & !TAG_BIT,
+            TermTarget::Tag(i) => i as u32 | TAG_BIT,
+        }
+    }
+
+    pub fn unpack(packed: u32) -> TermTarget {
+        if packed & TAG_BIT == 0 {
+            TermTarget::Page(packed as PageId)
+        } else {
+            TermTarget::Tag((packed & !TAG_BIT) as usize)
+        }
+    }
+}
+
 /// A term found in a text: its byte range and where it leads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Mention {
@@ -233,6 +254,20 @@ fn mentions_by_brute_force(terms: &[&str], text: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_packed_target_unpacks_to_itself_and_a_mention_takes_16_bytes() {
+        for target in [
+            TermTarget::Page(0),
+            TermTarget::Page(99_999),
+            TermTarget::Tag(0),
+            TermTarget::Tag(60),
+        ] {
+            assert_eq!(TermTarget::unpack(target.pack()), target);
+        }
+        assert_ne!(TermTarget::Page(3).pack(), TermTarget::Tag(3).pack());
+        assert_eq!(std::mem::size_of::<crate::markdown::TermMention>(), 16);
+    }
 
     #[test]
     fn mentions_agree_with_trying_every_term_at_every_position() {

@@ -172,6 +172,7 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
         .unwrap_or_default()
         .trim_end_matches(".md")
         .to_string();
+    let body = clean_body(split.body);
     let page = Page {
         kind: source.kind,
         slug: meta.slug.clone().unwrap_or(stem),
@@ -179,7 +180,8 @@ fn parse(source: &SourceFile) -> Result<(Page, Vec<Diagnostic>), Vec<Diagnostic>
         content_path: source.content_path.clone(),
         meta,
         positions,
-        body: split.body.replace('\0', "\u{fffd}"),
+        body_hash: body_hash(&body),
+        body,
         body_first_line: split.body_first_line,
         front_matter_first_line: split.front_matter_first_line,
     };
@@ -291,6 +293,25 @@ fn fields_of(kind: Kind) -> String {
         .join(", ")
 }
 
+/// The body of a page file's text, as `Page::body` holds it; `None` without front matter.
+pub fn body_of(text: &str) -> Option<String> {
+    split(text).ok().map(|split| clean_body(split.body))
+}
+
+/// A NUL would end the text early in places that read it as a C string.
+fn clean_body(body: &str) -> String {
+    body.replace('\0', "\u{fffd}")
+}
+
+/// A fingerprint of a page's body, to notice a file that changed while being built (not a
+/// defence against anyone: the author's own files).
+pub fn body_hash(body: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    body.hash(&mut hasher);
+    hasher.finish()
+}
+
 fn split(text: &str) -> Result<Split<'_>, Diagnostic> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let problem =
@@ -370,6 +391,32 @@ fn check_identity(page: &Page) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_body_not_held_is_read_again_and_a_changed_file_is_an_error() {
+        let root = tempfile::tempdir().unwrap();
+        let folder = root.path().join("content/problems");
+        std::fs::create_dir_all(&folder).unwrap();
+        let text = "---\ntitle: 甲\nsummary: 乙\nlevel: a\n---\n正文\0一段\n";
+        std::fs::write(folder.join("a.md"), text).unwrap();
+        let (page, _) = read_page(&source(Kind::Problem, text));
+        let mut page = page.unwrap();
+        assert_eq!(page.body, "正文\u{fffd}一段\n");
+        page.body = String::new();
+        assert_eq!(page.body_text(root.path()).unwrap(), "正文\u{fffd}一段\n");
+        // Front matter may change without the body: the body is what rendering needs.
+        let retitled = text.replace("title: 甲", "title: 丙");
+        std::fs::write(folder.join("a.md"), retitled).unwrap();
+        assert!(page.body_text(root.path()).is_ok());
+        std::fs::write(folder.join("a.md"), text.replace("一段", "两段")).unwrap();
+        let problem = page.body_text(root.path()).unwrap_err();
+        assert!(problem
+            .to_string()
+            .contains("changed while the site was being built"));
+        std::fs::remove_file(folder.join("a.md")).unwrap();
+        let problem = page.body_text(root.path()).unwrap_err();
+        assert!(problem.to_string().contains("cannot read it again"));
+    }
 
     fn source(kind: Kind, text: &str) -> SourceFile {
         SourceFile {

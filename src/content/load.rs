@@ -36,17 +36,44 @@ pub struct Asset {
     pub bytes: Vec<u8>,
 }
 
+/// A Markdown file found in a kind folder, not read yet: the parse stage reads and parses
+/// each in parallel and drops its text once parsed, so the whole corpus is never in memory
+/// as text.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    pub kind: Kind,
+    /// Relative to the knowledge-base root, e.g. `content/problems/a.md`.
+    pub file: PathBuf,
+    /// Relative to `content/`, with `/` separators, e.g. `problems/a.md`.
+    pub content_path: String,
+    /// Where to read it.
+    pub path: PathBuf,
+}
+
+impl FoundFile {
+    /// Reads the file as UTF-8 text; the error says why it cannot be read, at its place.
+    pub fn read(&self) -> Result<SourceFile, Diagnostic> {
+        match read_utf8(&self.path) {
+            Ok(text) => Ok(SourceFile {
+                kind: self.kind,
+                file: self.file.clone(),
+                content_path: self.content_path.clone(),
+                text,
+            }),
+            Err(problem) => Err(problem.into_diagnostic(self.file.clone())),
+        }
+    }
+}
+
 /// What `load_sources` found.
 #[derive(Debug, Default)]
 pub struct LoadedContent {
-    pub files: Vec<SourceFile>,
+    pub files: Vec<FoundFile>,
     pub assets: Vec<Asset>,
-    /// Markdown files that exist but could not be read (paths under `content/`): references
-    /// to them are not reported again.
-    pub unreadable: Vec<(Kind, String)>,
 }
 
-/// Reads all content under `root/content`, reporting every unreadable or misplaced file.
+/// Finds all content under `root/content` (reading the assets; Markdown files are read by
+/// the parse stage, see `FoundFile`), reporting every unreadable or misplaced file.
 /// With `config_has_errors`, folders that match no kind are not reported (the error in the
 /// configuration is the cause, and is reported already).
 pub fn load_sources(
@@ -126,18 +153,12 @@ pub fn load_sources(
             }
             continue;
         }
-        match read_utf8(path) {
-            Ok(text) => loaded.files.push(SourceFile {
-                kind,
-                file: shown,
-                content_path,
-                text,
-            }),
-            Err(problem) => {
-                diagnostics.push(problem.into_diagnostic(shown));
-                loaded.unreadable.push((kind, content_path));
-            }
-        }
+        loaded.files.push(FoundFile {
+            kind,
+            file: shown,
+            content_path,
+            path: path.to_path_buf(),
+        });
     }
     loaded
 }

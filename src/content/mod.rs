@@ -8,14 +8,16 @@ mod front_matter;
 mod load;
 pub mod schema;
 
-pub use front_matter::{parse_page, read_page};
-pub use load::{commit_dates, load_sources, Asset, LoadedContent, SourceFile};
+pub use front_matter::{body_hash, body_of, parse_page, read_page};
+pub use load::{commit_dates, load_sources, Asset, FoundFile, LoadedContent, SourceFile};
 pub use schema::{Field, FrontMatter, Question, Shape, Target, Unit, FIELDS};
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::diagnostics::Diagnostic;
 use crate::yaml::{Position, Positions};
 
 /// The kinds of page the knowledge base knows. Their behaviour (which fields they take) is
@@ -75,7 +77,11 @@ pub struct Page {
     pub meta: FrontMatter,
     /// Where each front-matter key and value stands in the file.
     pub positions: Positions,
+    /// The Markdown body, or empty once a build has no more use for it (`Site::body` reads
+    /// it again from the file, checked against `body_hash`).
     pub body: String,
+    /// `content::body_hash` of the body: a file that changes during a build is noticed.
+    pub body_hash: u64,
     pub body_first_line: usize,
     /// The first line of the front matter (after `---`), where "missing field" points.
     pub front_matter_first_line: usize,
@@ -118,21 +124,42 @@ impl Page {
         texts
     }
 
-    /// The body's lines outside fenced code blocks, with their line numbers in the file:
-    /// prose, where an example in a code block is not the author's own text.
-    pub fn prose_lines(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+    /// The Markdown body: the one this page holds, or, when it holds none (a build keeps
+    /// no bodies: `lib.rs`), read again from its file under `root`, which must not have
+    /// changed since it was parsed: a page is never rendered from text whose links were not
+    /// checked.
+    pub fn body_text(&self, root: &std::path::Path) -> Result<Cow<'_, str>, Diagnostic> {
+        if !self.body.is_empty() || self.body_hash == body_hash("") {
+            return Ok(Cow::Borrowed(&self.body));
+        }
+        let again = "build again once it is saved";
+        let text = std::fs::read_to_string(root.join(&self.file)).map_err(|e| {
+            Diagnostic::error(&self.file, format!("cannot read it again: {e}")).with_hint(again)
+        })?;
+        match body_of(&text) {
+            Some(body) if body_hash(&body) == self.body_hash => Ok(Cow::Owned(body)),
+            _ => Err(Diagnostic::error(
+                &self.file,
+                "the file changed while the site was being built",
+            )
+            .with_hint(again)),
+        }
+    }
+
+    /// The lines of `body` (this page's) outside fenced code blocks, with their line
+    /// numbers in the file: prose, where an example in a code block is not the author's own
+    /// text.
+    pub fn prose_lines<'a>(&self, body: &'a str) -> impl Iterator<Item = (usize, &'a str)> + 'a {
         let mut in_fence = false;
-        self.body
-            .lines()
-            .enumerate()
-            .filter_map(move |(offset, line)| {
-                let trimmed = line.trim_start();
-                if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                    in_fence = !in_fence;
-                    return None;
-                }
-                (!in_fence).then_some((self.body_first_line + offset, line))
-            })
+        let first_line = self.body_first_line;
+        body.lines().enumerate().filter_map(move |(offset, line)| {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                in_fence = !in_fence;
+                return None;
+            }
+            (!in_fence).then_some((first_line + offset, line))
+        })
     }
 
     /// The reference fields of this page's kind with the slugs each names.

@@ -9,6 +9,7 @@
 
 use serde::Serialize;
 
+use crate::diagnostics::Diagnostic;
 use crate::markdown::{self, Layout, LinkTarget};
 use crate::site::{PageId, Site};
 use crate::urls;
@@ -156,8 +157,9 @@ fn printed_page(
     included: &[PageId],
     path: &str,
     offset: u8,
-) -> PrintedPage {
+) -> Result<PrintedPage, Diagnostic> {
     let page = site.page(id);
+    let text = site.body(id)?;
     let root = urls::root_for(path);
     let resolve = |target_path: &str| {
         site.by_content_path.get(target_path).map(|&target| {
@@ -178,18 +180,22 @@ fn printed_page(
         id_prefix: prefix(id),
         labels: super::markup_labels(&site.theme.strings),
     };
-    let body = markdown::render_in(&page.body, &page.content_path, &resolve, &layout, None);
-    PrintedPage {
+    let body = markdown::render_in(&text, &page.content_path, &resolve, &layout, None);
+    Ok(PrintedPage {
         anchor: prefix(id).trim_end_matches('-').to_string(),
         link: views::link_view(site, id),
         aliases: page.meta.aliases.clone(),
         facts: views::facts(site, id, &site.theme.strings),
         content: body.html,
-    }
+    })
 }
 
 /// The units of a course's handout, with their pages laid out for printing.
-pub fn handout_units(site: &Site, course: PageId, path: &str) -> Vec<PrintedUnit> {
+pub fn handout_units(
+    site: &Site,
+    course: PageId,
+    path: &str,
+) -> Result<Vec<PrintedUnit>, Diagnostic> {
     let pages = unit_pages(site, course);
     let included: Vec<PageId> = pages.iter().flatten().copied().collect();
     site.page(course)
@@ -198,31 +204,35 @@ pub fn handout_units(site: &Site, course: PageId, path: &str) -> Vec<PrintedUnit
         .iter()
         .zip(pages)
         .enumerate()
-        .map(|(i, (unit, ids))| PrintedUnit {
-            title: unit.title.clone(),
-            anchor: format!("unit-{}", i + 1),
-            pages: ids
-                .iter()
-                .map(|&p| printed_page(site, p, &included, path, 2))
-                .collect(),
+        .map(|(i, (unit, ids))| {
+            Ok(PrintedUnit {
+                title: unit.title.clone(),
+                anchor: format!("unit-{}", i + 1),
+                pages: ids
+                    .iter()
+                    .map(|&p| printed_page(site, p, &included, path, 2))
+                    .collect::<Result<_, _>>()?,
+            })
         })
         .collect()
 }
 
 /// Every page of the site in reading order, grouped by kind, for `print.html`.
-pub fn whole_site(site: &Site, path: &str) -> Vec<PrintedUnit> {
+pub fn whole_site(site: &Site, path: &str) -> Result<Vec<PrintedUnit>, Diagnostic> {
     let all: Vec<PageId> = (0..site.pages.len()).collect();
     site.config
         .kinds_present()
         .filter(|k| !site.pages_of(*k).is_empty())
-        .map(|kind| PrintedUnit {
-            title: site.kind_name(kind).to_string(),
-            anchor: format!("kind-{}", kind.slug()),
-            pages: site
-                .pages_of(kind)
-                .iter()
-                .map(|&p| printed_page(site, p, &all, path, 2))
-                .collect(),
+        .map(|kind| {
+            Ok(PrintedUnit {
+                title: site.kind_name(kind).to_string(),
+                anchor: format!("kind-{}", kind.slug()),
+                pages: site
+                    .pages_of(kind)
+                    .iter()
+                    .map(|&p| printed_page(site, p, &all, path, 2))
+                    .collect::<Result<_, _>>()?,
+            })
         })
         .collect()
 }

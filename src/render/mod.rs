@@ -151,8 +151,13 @@ pub fn term_tags(site: &Site) -> TermTags {
 
 /// A page's Markdown body as HTML, table of contents and plain text. Pages all sit one
 /// folder down, so links to pages resolve relative to `../`.
-fn render_body(site: &Site, term_tags: &TermTags, id: PageId) -> RenderedMarkdown {
+fn render_body(
+    site: &Site,
+    term_tags: &TermTags,
+    id: PageId,
+) -> Result<RenderedMarkdown, Diagnostic> {
     let page = site.page(id);
+    let body = site.body(id)?;
     let resolve = |path: &str| {
         site.by_content_path.get(path).map(|&target| LinkTarget {
             href: format!("../{}", site.url(target)),
@@ -165,8 +170,8 @@ fn render_body(site: &Site, term_tags: &TermTags, id: PageId) -> RenderedMarkdow
         mentions: &site.pages[id].term_mentions,
         open_tag: &open_tag,
     };
-    markdown::render_in(
-        &page.body,
+    Ok(markdown::render_in(
+        &body,
         &page.content_path,
         &resolve,
         &markdown::Layout {
@@ -174,7 +179,7 @@ fn render_body(site: &Site, term_tags: &TermTags, id: PageId) -> RenderedMarkdow
             ..Default::default()
         },
         Some(&terms),
-    )
+    ))
 }
 
 /// The accessible names of what the Markdown renderer adds, from the theme's strings.
@@ -194,7 +199,7 @@ fn render_job(site: &Site, term_tags: &TermTags, job: &Job) -> Result<OutputFile
         Job::Home => context.insert("responsibilities", &views::home_links(site)),
         Job::Search | Job::TagIndex => {}
         Job::Page(id) => {
-            let body = render_body(site, term_tags, *id);
+            let body = render_body(site, term_tags, *id)?;
             let _ = site.pages[*id].rendered.set(RenderedText {
                 plain_text: body.plain_text,
                 anchors: body.anchors,
@@ -235,12 +240,12 @@ fn render_job(site: &Site, term_tags: &TermTags, job: &Job) -> Result<OutputFile
                 &views::page_view(site, *id, String::new(), Vec::new(), strings),
             );
             if matches!(job, Job::Handout(_)) {
-                context.insert("units", &course::handout_units(site, *id, &path));
+                context.insert("units", &course::handout_units(site, *id, &path)?);
             }
             context.insert("built", &build_date());
         }
         Job::Print => {
-            context.insert("groups", &course::whole_site(site, &path));
+            context.insert("groups", &course::whole_site(site, &path)?);
             context.insert("built", &build_date());
         }
         Job::LevelQuiz(i) => {
