@@ -28,6 +28,8 @@ pub struct LiveSite {
     root: PathBuf,
     output: PathBuf,
     built: Built,
+    /// `render::term_tags` of the site (made once, not once per edit).
+    term_tags: render::TermTags,
 }
 
 /// What an update did.
@@ -59,6 +61,7 @@ impl LiveSite {
         Ok(LiveSite {
             root: root.to_path_buf(),
             output: output.to_path_buf(),
+            term_tags: render::term_tags(&built.site),
             built,
         })
     }
@@ -170,6 +173,7 @@ impl LiveSite {
                 jobs.extend(jobs::showing(&new_site, id));
             }
             jobs.retain(|job| !matches!(job, Job::Tag(slug) if !new_site.tags.contains_key(slug)));
+            self.term_tags = render::term_tags(&new_site);
             self.built.site = new_site;
         }
         // From here on the state in memory is the new one; if writing fails, the server's
@@ -178,7 +182,7 @@ impl LiveSite {
         let built = &mut self.built;
         let site = &built.site;
         let jobs: Vec<Job> = jobs.into_iter().collect();
-        let mut files = match render::render_some(site, &jobs) {
+        let mut files = match render::render_some(site, &self.term_tags, &jobs) {
             Ok(files) => files,
             Err(problems) => return Some(Err(with(diagnostics, problems))),
         };
@@ -196,6 +200,8 @@ impl LiveSite {
             replaced.extend(gone);
         }
         if !text_only {
+            // A page's title, kind, level, tags or aliases may have changed.
+            built.index.pages = Some(search::pages_json(site));
             let sounds = search::sounds_file(site);
             replaced.extend(built.index.record(&sounds.path));
             files.push(sounds);

@@ -7,7 +7,6 @@
 //! .policykb-output` inside the folder.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -64,7 +63,10 @@ impl Manifest {
     pub fn to_text(&self) -> String {
         let mut text = String::with_capacity(self.files.len() * 100);
         for (path, digest) in &self.files {
-            let _ = writeln!(text, "{}  {path}", hex(digest));
+            push_hex(&mut text, digest);
+            text.push_str("  ");
+            text.push_str(path);
+            text.push('\n');
         }
         text
     }
@@ -90,10 +92,18 @@ pub fn digest(contents: &[u8]) -> [u8; 32] {
 
 pub fn hex(digest: &[u8]) -> String {
     let mut out = String::with_capacity(digest.len() * 2);
-    for byte in digest {
-        let _ = write!(out, "{byte:02x}");
-    }
+    push_hex(&mut out, digest);
     out
+}
+
+/// Appends `bytes` in lowercase hexadecimal (a manifest of 100,000 files is written after
+/// every edit `serve` makes: no formatting machinery per byte).
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for &byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)] as char);
+        out.push(DIGITS[usize::from(byte & 0xf)] as char);
+    }
 }
 
 fn unhex(text: &str) -> Option<[u8; 32]> {

@@ -252,7 +252,8 @@ pub fn page_relations(site: &Site, id: PageId) -> Vec<PageId> {
 }
 
 /// The files that show page `id`'s body (what a text-only edit changes): its own page,
-/// the handouts of the courses it is in, and `print.html`.
+/// the handouts of the courses it is in, and `print.html`. (The self-tests and the glossary
+/// show only front matter: titles, summaries, questions, sources.)
 pub fn showing_body(site: &Site, id: PageId) -> BTreeSet<Job> {
     let mut jobs = BTreeSet::from([Job::Page(id)]);
     for &course in site.pages_of(Kind::Course) {
@@ -266,14 +267,6 @@ pub fn showing_body(site: &Site, id: PageId) -> BTreeSet<Job> {
     }
     if site.has_print_page() {
         jobs.insert(Job::Print);
-    }
-    for level in 0..site.config.levels.len() {
-        if has_quiz(site, level) && level_quiz_shows(site, level).contains(&id) {
-            jobs.insert(Job::LevelQuiz(level));
-        }
-    }
-    if !site.glossary.terms.is_empty() && terms_shows(site).contains(&id) {
-        jobs.insert(Job::Terms);
     }
     jobs
 }

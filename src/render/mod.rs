@@ -84,10 +84,14 @@ pub fn render_site(site: &Site, emit: &Emit<'_>) -> Result<usize, Vec<Diagnostic
     }
 }
 
-/// Renders the given files (for `serve` after an edit).
-pub fn render_some(site: &Site, jobs: &[Job]) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// Renders the given files (for `serve` after an edit), with the site's `term_tags`.
+pub fn render_some(
+    site: &Site,
+    term_tags: &TermTags,
+    jobs: &[Job],
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let files = std::sync::Mutex::new(Vec::new());
-    render_jobs(site, &term_tags(site), jobs, &|file| {
+    render_jobs(site, term_tags, jobs, &|file| {
         if let Ok(mut files) = files.lock() {
             files.push(file);
         }

@@ -36,6 +36,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::content::FrontMatter;
 use crate::diagnostics::Diagnostic;
@@ -154,6 +155,7 @@ impl Indexer {
         for file in &last {
             index.record(&file.path);
         }
+        index.pages = Some(pages_json(site));
         last.extend([sounds, meta_file(site, &index)]);
         for file in last {
             if let Err(problem) = emit(file) {
@@ -185,6 +187,10 @@ pub struct SearchIndex {
     chars: BTreeMap<char, u32>,
     /// Each index file's name (`p-3` → `p-3.1a2b3c4d5e.js`), as `meta.js` lists them.
     files: BTreeMap<String, String>,
+    /// The pages part of `meta.js` (`pages_json`), kept so that an edit that changes no
+    /// page's front matter (only shard and chunk names change) rewrites `meta.js` without
+    /// serializing every page again.
+    pub pages: Option<Box<RawValue>>,
 }
 
 impl SearchIndex {
@@ -205,6 +211,7 @@ impl SearchIndex {
             by_shard,
             chars,
             files: BTreeMap::new(),
+            pages: None,
         }
     }
 
@@ -370,17 +377,35 @@ fn tokens_of(site: &Site, meta: &FrontMatter, text: &str) -> PageTokens {
 type HanPostings = FxHashMap<u64, Postings>;
 type WordPostings = std::collections::HashMap<String, Postings>;
 
-/// `search/meta.js`, written by every build and again after an edit changed a page's title,
-/// aliases, kind, level or tags.
-/// `search/meta.js`, under its fixed name: the one index file a page names.
+/// `search/meta.js`, under its fixed name: the one index file a page names; written by
+/// every build and after every edit (the files it names change). Its pages part is the
+/// index's `pages` when set (see there).
 pub fn meta_file(site: &Site, index: &SearchIndex) -> OutputFile {
-    let mut file = script_file("meta", &meta(site, index));
-    file.path = urls::search_file("meta.js");
-    file
+    let computed;
+    let pages = match &index.pages {
+        Some(pages) => pages.as_ref(),
+        None => {
+            computed = pages_json(site);
+            computed.as_ref()
+        }
+    };
+    OutputFile {
+        path: urls::search_file("meta.js"),
+        contents: script_text("meta", &meta(site, index, pages)).into_bytes(),
+    }
+}
+
+/// Every page as `meta.js` lists it (see `MetaPage`), as JSON.
+pub fn pages_json(site: &Site) -> Box<RawValue> {
+    let pages: Vec<MetaPage> = (0..site.pages.len())
+        .map(|id| meta_page(site, id))
+        .collect();
+    serde_json::value::to_raw_value(&pages)
+        .unwrap_or_else(|_| RawValue::from_string("[]".into()).expect("[] is JSON"))
 }
 
 #[derive(Serialize)]
-struct Meta {
+struct Meta<'a> {
     shards: u32,
     chunk: usize,
     /// Traditional/simplified pairs the site needs, two characters each.
@@ -390,7 +415,7 @@ struct Meta {
     kinds: Vec<(String, String)>,
     levels: Vec<(String, String)>,
     tags: Vec<(String, String)>,
-    pages: Vec<MetaPage>,
+    pages: &'a RawValue,
     /// Every other index file's name: `p-3` → `p-3.1a2b3c4d5e.js`.
     files: BTreeMap<String, String>,
 }
@@ -399,43 +424,33 @@ struct Meta {
 /// `[url, title, kind index, level index or -1, [tag indices], [aliases]]`.
 type MetaPage = (String, String, usize, i64, Vec<usize>, Vec<String>);
 
-fn meta(site: &Site, index: &SearchIndex) -> Meta {
+/// A page's entry in `meta.js`.
+fn meta_page(site: &Site, id: PageId) -> MetaPage {
+    let config = &site.config;
+    let page = site.page(id);
+    let level = page
+        .meta
+        .level
+        .as_deref()
+        .and_then(|l| config.levels.iter().position(|x| x.slug == l));
+    let kind = config.kinds_present().position(|k| k == page.kind);
+    (
+        site.url(id),
+        page.meta.title.clone(),
+        kind.unwrap_or(0),
+        level.map_or(-1, |l| l as i64),
+        page.meta
+            .tags
+            .iter()
+            .filter_map(|t| config.tags.iter().position(|x| &x.slug == t))
+            .collect(),
+        page.meta.aliases.clone(),
+    )
+}
+
+fn meta<'a>(site: &Site, index: &SearchIndex, pages: &'a RawValue) -> Meta<'a> {
     let config = &site.config;
     let kinds: Vec<_> = config.kinds_present().collect();
-    let level_index: BTreeMap<&str, usize> = config
-        .levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.slug.as_str(), i))
-        .collect();
-    let tag_index: BTreeMap<&str, usize> = config
-        .tags
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.slug.as_str(), i))
-        .collect();
-    let pages = (0..site.pages.len())
-        .map(|id| {
-            let page = site.page(id);
-            let level = page
-                .meta
-                .level
-                .as_deref()
-                .and_then(|l| level_index.get(l).copied());
-            (
-                site.url(id),
-                page.meta.title.clone(),
-                kinds.iter().position(|k| *k == page.kind).unwrap_or(0),
-                level.map_or(-1, |l| l as i64),
-                page.meta
-                    .tags
-                    .iter()
-                    .filter_map(|t| tag_index.get(t.as_str()).copied())
-                    .collect(),
-                page.meta.aliases.clone(),
-            )
-        })
-        .collect();
     let folded = |term: &String| -> String {
         term.chars()
             .map(tokenizer::fold_char)
@@ -473,12 +488,16 @@ fn meta(site: &Site, index: &SearchIndex) -> Meta {
 /// `search/<name>.<hash>.js`: `PolicykbIndex.receive("name", …);` with JSON that cannot
 /// end the script early.
 fn script_file<T: Serialize + ?Sized>(name: &str, data: &T) -> OutputFile {
-    let json = serde_json::to_string(data)
-        .unwrap_or_else(|_| "null".into())
-        .replace('<', "\\u003c");
-    let script = format!("PolicykbIndex.receive(\"{name}\",{json});\n");
+    let script = script_text(name, data);
     OutputFile {
         path: urls::search_file(&urls::hashed_name(&format!("{name}.js"), script.as_bytes())),
         contents: script.into_bytes(),
     }
+}
+
+fn script_text<T: Serialize + ?Sized>(name: &str, data: &T) -> String {
+    let json = serde_json::to_string(data)
+        .unwrap_or_else(|_| "null".into())
+        .replace('<', "\\u003c");
+    format!("PolicykbIndex.receive(\"{name}\",{json});\n")
 }
