@@ -452,3 +452,58 @@ fn tokenizers_agree_and_results_are_escaped() {
     );
     assert_eq!(title, "转义 <b>测试</b>");
 }
+
+/// A query of one character has no postings: it reads titles, aliases and tags of every
+/// page, but the text of only a bounded number of chunks, and says the count is not final.
+#[test]
+fn one_character_reads_a_bounded_share_of_a_large_sites_text() {
+    let f = common::Fixture::valid();
+    for n in 0..600 {
+        let (title, body) = match n {
+            5 => ("第五页".to_string(), "正文里有一个鼋字。"),
+            590 => ("第五百九十页".to_string(), "正文里也有一个鼋字。"),
+            595 => ("鼋头渚".to_string(), "正文没有那个字。"),
+            _ => (format!("第{n}页"), "普通的正文。"),
+        };
+        f.write(
+            &format!("content/pages/p-{n:03}.md"),
+            &format!("---\ntitle: {title}\n---\n\n{body}\n"),
+        );
+    }
+    let www = browser::build_site(&f.root, "search-one-character");
+    let server = Server::start(www);
+    let chromium = browser::browser();
+    let tab = chromium.new_tab().unwrap();
+    open(&tab, &format!("{}index.html", server.base_url));
+    let found = eval_async(
+        &tab,
+        "PolicykbSearch.query('鼋', null, 50).then((f) => ({ urls: f.results.map((r) => r.doc.url), complete: f.complete, \
+         chunks: PolicykbSearch.loaded().filter((n) => n.startsWith('t-')).length }))",
+    );
+    let urls: Vec<&str> = found["urls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u.as_str())
+        .collect();
+    // The title matches wherever the page is; the text is read for the first pages.
+    assert!(urls.contains(&"pages/p-595.html"), "{found}");
+    assert!(urls.contains(&"pages/p-005.html"), "{found}");
+    assert_eq!(found["complete"], false, "{found}");
+    let chunks = found["chunks"].as_u64().unwrap();
+    assert!(
+        (48..=52).contains(&chunks),
+        "read the text of {chunks} chunks (48, and those of the results shown)"
+    );
+    // Two characters have postings: every page is found, and the count is final.
+    let found = eval_async(
+        &tab,
+        "PolicykbSearch.query('鼋字', null, 50).then((f) => ({ urls: f.results.map((r) => r.doc.url), complete: f.complete }))",
+    );
+    assert_eq!(
+        found["urls"],
+        serde_json::json!(["pages/p-005.html", "pages/p-590.html"]),
+        "{found}"
+    );
+    assert_eq!(found["complete"], true);
+}

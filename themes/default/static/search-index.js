@@ -138,6 +138,15 @@
     return docs;
   }
 
+  /* The folded title, aliases and tag names of a page whose text is not loaded: what can be
+   * matched without a download. */
+  function namesOf(doc) {
+    if (doc.names === undefined) {
+      doc.names = tokenizer.normalise([doc.title, doc.aliases.join(" "), doc.tag_names.join(" ")].join("\n"));
+    }
+    return doc.names;
+  }
+
   function loadSounds() { return load("sounds"); }
 
   /* Glossary card `number`: [where it leads, relative to the site root; its text], or null. */
@@ -154,5 +163,5 @@
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, loadSounds, loadCard, loaded, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, namesOf, loadSounds, loadCard, loaded, root };
 })(window);

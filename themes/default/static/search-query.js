@@ -26,6 +26,12 @@
   const PLACEMENT_WEIGHT = [1, 1.5, 3, 4];
   /* The share of a query's weight a page must cover to be a partial match. */
   const PARTIAL_COVERAGE = 0.5;
+  /* A query made only of single characters (or punctuation) has no postings: its pages are
+   * found by reading text. It reads the text of at most this many chunks (of meta.chunk
+   * pages each; titles, aliases and tags are read for every page, from meta.js), so that on
+   * a site of 100,000 pages one character does not download every page's text; the result
+   * then counts as incomplete ("约 N 条") until more is typed. */
+  const SCAN_CHUNKS = 48;
   /* Question frames and function words, removed from unquoted text (longest first). */
   const FRAMES = [
     "为什么会出现", "为什么会", "什么是", "是什么", "什么叫", "指的是", "怎么样", "怎么办", "有哪些", "是哪些",
@@ -215,12 +221,20 @@
   /* Ranks the pages for one list of clauses: full matches (verified) and partial ones. */
   async function rank(meta, clauses, filters, limit, weight) {
     const core = clauses.map((c) => c.text).join("");
-    const scanning = clauses.filter((c) => c.scan);
-    if (scanning.length) { await index.withText(meta.docs); }
+    /* With a clause that has postings, those give the candidates, and the single-character
+     * clauses are checked in their text (`verify`); with none, text is scanned. */
+    const scanning = clauses.some((c) => !c.scan) ? [] : clauses;
+    let unscanned = 0;
+    if (scanning.length) {
+      const readable = meta.docs.slice(0, SCAN_CHUNKS * meta.chunk);
+      await index.withText(readable);
+      unscanned = meta.docs.length - readable.length;
+    }
     const { pages, wanted } = scoreClauses(meta, clauses);
     if (scanning.length) {
       for (const doc of meta.docs) {
-        if (scanning.every((c) => doc.haystack.includes(c.text))) {
+        const haystack = doc.haystack || index.namesOf(doc);
+        if (scanning.every((c) => haystack.includes(c.text))) {
           let entry = pages.get(doc.id);
           if (!entry) { entry = { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0) }; pages.set(doc.id, entry); }
           entry.score += 1;
@@ -232,7 +246,8 @@
     for (const [id, entry] of pages) {
       const doc = meta.docs[id];
       if (!matchesFilters(doc, filters)) { continue; }
-      const complete = clauses.every((c, i) => (c.scan ? doc.haystack.includes(c.text) : entry.tokens[i] === c.tokens.length));
+      /* A single-character clause is certain only once `verify` has read the text. */
+      const complete = clauses.every((c, i) => c.scan || entry.tokens[i] === c.tokens.length);
       const coverage = wanted > 0 ? entry.matched / wanted : 1;
       const result = { doc, score: (entry.score * (0.5 + 0.5 * coverage) + titleBoost(doc, clauses, core)) * weight, coverage, full: complete };
       if (complete) { full.push(result); }
@@ -260,13 +275,13 @@
       r.score += r.score * stretch / Math.max(core.length, 1);
     }
     shownPartial.sort(byScore);
-    return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked };
+    return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked + unscanned };
   }
 
   /* Keeps the full candidates whose text holds every multi-token clause verbatim, in rank
    * order, loading text chunks batch by batch until `limit` are certain. */
   async function verify(ranked, clauses, limit) {
-    const checking = clauses.filter((c) => !c.scan && (c.exact || c.tokens.length > 1));
+    const checking = clauses.filter((c) => c.scan || c.exact || c.tokens.length > 1);
     const results = [];
     const failed = [];
     let next = 0;
