@@ -193,6 +193,12 @@ pub(crate) fn run_pipeline(options: &BuildOptions, keep_text: bool) -> Result<Bu
     );
     problems.extend(paths::check_claims(&output_claims(&site)));
     site.updated = commit_dates.join().unwrap_or_default();
+    if !keep_text {
+        // Where each front-matter value stands serves only the messages of parse and link.
+        for record in &mut site.pages {
+            record.page.positions = Default::default();
+        }
+    }
     stages.lap("link");
     if problems.has_errors() {
         return Err(problems.into());
