@@ -202,9 +202,10 @@ impl LiveSite {
         if !text_only {
             // A page's title, kind, level, tags or aliases may have changed.
             built.index.pages = Some(search::pages_json(site));
-            let sounds = search::sounds_file(site);
-            replaced.extend(built.index.record(&sounds.path));
-            files.push(sounds);
+            for sounds in search::sounds_files(site) {
+                replaced.extend(built.index.record(&sounds.path));
+                files.push(sounds);
+            }
             // A title, summary or tag may have changed a glossary card.
             for cards in search::cards::card_files(site) {
                 replaced.extend(built.index.record(&cards.path));

@@ -10,8 +10,10 @@
 //!   downloads only the shards of its own tokens;
 //! - `search/t-N.js`: summary, plain text and section starts of pages `N*TEXT_CHUNK ..`,
 //!   for verifying phrases, showing snippets and linking to the section of a match;
-//! - `search/sounds.js`: pinyin of titles, aliases and tags, and homophones (see `sounds`),
-//!   loaded only for Latin-letter queries and typos;
+//! - `search/sounds.js`: the readings of the characters of titles, aliases and tags, and
+//!   homophones (see `sounds`), loaded only for Latin-letter queries and typos; and
+//!   `search/s-a.js` … `s-z.js`, those terms by the first letter of their spellings, one
+//!   loaded per pinyin query;
 //! - `search/cards.js` and `search/c-K.js`: the glossary's cards (see `cards`), which every
 //!   page loads through the same loader.
 //!
@@ -149,14 +151,13 @@ impl Indexer {
                 Err(problem) => problems.push(problem),
             }
         }
-        let sounds = sounds_file(site);
-        index.record(&sounds.path);
-        let mut last = cards::card_files(site);
+        let mut last = sounds_files(site);
+        last.extend(cards::card_files(site));
         for file in &last {
             index.record(&file.path);
         }
         index.pages = Some(pages_json(site));
-        last.extend([sounds, meta_file(site, &index)]);
+        last.push(meta_file(site, &index));
         for file in last {
             if let Err(problem) = emit(file) {
                 problems.push(problem);
@@ -341,8 +342,11 @@ fn text_file(site: &Site, n: usize) -> OutputFile {
     script_file(&format!("t-{n}"), &chunk)
 }
 
-/// `search/sounds.js`: pinyin of every title, alias and tag name, and their homophones.
-pub fn sounds_file(site: &Site) -> OutputFile {
+/// `search/sounds.js`, the readings of the characters of every title, alias and tag name
+/// and of their homophones, and `search/s-a.js` … `s-z.js`, the terms by the letters their
+/// spellings start with (see `sounds`). Every letter has its file, empty or not, so an edit
+/// replaces each.
+pub fn sounds_files(site: &Site) -> Vec<OutputFile> {
     let mut terms = Vec::new();
     for (id, record) in site.pages.iter().enumerate() {
         let meta = &record.page.meta;
@@ -359,7 +363,15 @@ pub fn sounds_file(site: &Site) -> OutputFile {
             target: -(i as i64) - 1,
         });
     }
-    script_file("sounds", &sounds::build(&terms))
+    let sounds = sounds::build(&terms);
+    let mut files = vec![script_file("sounds", &sounds)];
+    for letter in sounds::LETTERS {
+        files.push(script_file(
+            &format!("s-{letter}"),
+            &sounds.terms_starting(letter),
+        ));
+    }
+    files
 }
 
 /// The tokens of a page: title; aliases and tag names; summary and body text.

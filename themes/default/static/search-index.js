@@ -7,7 +7,10 @@
  *   p-N.js     the posting shards of the query's tokens (shard = FNV-1a hash of the token);
  *   t-N.js     text chunks: summary, text and section starts, for phrases, snippets and
  *              linking to the section of a match;
- *   sounds.js  pinyin and homophones, only for Latin-letter queries and typos;
+ *   sounds.js  the readings of the characters of titles, aliases and tags, and their
+ *              homophones, only for Latin-letter queries and typos;
+ *   s-a.js …   those terms by the first letter of their spellings: a pinyin query loads
+ *              the file of its first letter;
  *   cards.js   the names of the glossary's card files c-K.js (not a search file: any page
  *              loads it, at the first hover over a glossary link; see src/search/cards.rs).
  * Every file but meta.js and cards.js has its content's hash in its name
@@ -149,6 +152,9 @@
 
   function loadSounds() { return load("sounds"); }
 
+  /* [[term, target], …]: the terms whose spellings start with `letter` (a–z). */
+  function loadSoundTerms(letter) { return load("s-" + letter); }
+
   /* Glossary card `number`: [where it leads, relative to the site root; its text], or null. */
   function loadCard(number) {
     return load("cards").then((list) => {
@@ -163,5 +169,5 @@
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, namesOf, loadSounds, loadCard, loaded, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, namesOf, loadSounds, loadSoundTerms, loadCard, loaded, root };
 })(window);

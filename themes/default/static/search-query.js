@@ -363,21 +363,21 @@
     return [full, initials];
   }
 
-  /* The terms with their spellings, worked out once per page load. */
-  function spelledTerms(sounds) {
-    if (!sounds.spelled) {
-      sounds.spelled = sounds.terms.map(([term, target]) => [term, target].concat(spellingsOf(sounds, term)));
+  /* The terms of one letter's file with their spellings, worked out once per page load. */
+  function spelledTerms(sounds, terms) {
+    if (!terms.spelled) {
+      terms.spelled = terms.map(([term, target]) => [term, target].concat(spellingsOf(sounds, term)));
     }
-    return sounds.spelled;
+    return terms.spelled;
   }
 
   /* Pages and tags whose title, alias or name is spelt so in pinyin (full or initials). */
   async function byPinyin(text) {
     const spelt = text.toLowerCase().replace(/u:|ü/g, "v").replace(/[^a-z]/g, "");
     if (spelt.length < 2) { return []; }
-    const sounds = await index.loadSounds();
+    const [sounds, terms] = await Promise.all([index.loadSounds(), index.loadSoundTerms(spelt[0])]);
     const found = new Map();
-    for (const [term, target, full, initials] of spelledTerms(sounds)) {
+    for (const [term, target, full, initials] of spelledTerms(sounds, terms)) {
       let score = 0;
       if (full.includes(spelt)) { score = 100; }
       else if (initials.includes(spelt)) { score = 80; }
