@@ -105,21 +105,8 @@ impl Indexer {
         }
         self.next = ids.end;
         let chunks = ids.start / TEXT_CHUNK..ids.end.div_ceil(TEXT_CHUNK);
-        let results: Vec<Result<String, Diagnostic>> = chunks
-            .into_par_iter()
-            .map(|n| {
-                let file = text_file(site, n);
-                let path = file.path.clone();
-                emit(file).map(|()| path)
-            })
-            .collect();
-        let mut problems = Vec::new();
-        for result in results {
-            match result {
-                Ok(path) => self.written.push(path),
-                Err(problem) => problems.push(problem),
-            }
-        }
+        let (written, problems) = emit_all(chunks, |n| text_file(site, n), emit);
+        self.written.extend(written);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -134,22 +121,10 @@ impl Indexer {
         for path in &self.written {
             index.record(path);
         }
-        let results: Vec<Result<String, Diagnostic>> = (0..index.shards)
-            .into_par_iter()
-            .map(|n| {
-                let file = index.shard_file(n);
-                let path = file.path.clone();
-                emit(file).map(|()| path)
-            })
-            .collect();
-        let mut problems = Vec::new();
-        for result in results {
-            match result {
-                Ok(path) => {
-                    index.record(&path);
-                }
-                Err(problem) => problems.push(problem),
-            }
+        let shards = 0..index.shards as usize;
+        let (written, mut problems) = emit_all(shards, |n| index.shard_file(n as u32), emit);
+        for path in &written {
+            index.record(path);
         }
         let mut last = sounds_files(site);
         last.extend(cards::card_files(site));
@@ -169,6 +144,32 @@ impl Indexer {
             Err(problems)
         }
     }
+}
+
+/// Makes the files `make(n)` for every `n` of `numbers` in parallel and hands each to
+/// `emit`: the paths written, and the problems.
+fn emit_all(
+    numbers: std::ops::Range<usize>,
+    make: impl Fn(usize) -> OutputFile + Sync,
+    emit: &Emit<'_>,
+) -> (Vec<String>, Vec<Diagnostic>) {
+    let results: Vec<Result<String, Diagnostic>> = numbers
+        .into_par_iter()
+        .map(|n| {
+            let file = make(n);
+            let path = file.path.clone();
+            emit(file).map(|()| path)
+        })
+        .collect();
+    let mut written = Vec::new();
+    let mut problems = Vec::new();
+    for result in results {
+        match result {
+            Ok(path) => written.push(path),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    (written, problems)
 }
 
 /// Builds the whole index from a rendered site and hands its files to `emit`.

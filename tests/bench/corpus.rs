@@ -167,6 +167,8 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     assert!(status.success(), "corpus generator failed");
     let kb = base.join("kb");
     let average_chars = adapt(&raw, &kb);
+    // /dev/shm is memory: at 100,000 pages every copy is most of a gigabyte.
+    let _ = fs::remove_dir_all(&raw);
     let output = base.join("public");
 
     let unlinked = variant(&kb, &base, "unlinked", "autolink: false");
@@ -208,6 +210,9 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
             .len();
         (measured.wall, measured.rss_mib, bytes)
     });
+    let html_bytes = bytes_of(&output, "html");
+    let corpus_bytes = bytes_of(&kb.join("content"), "md");
+    let _ = fs::remove_dir_all(&base);
     Row {
         pages,
         build_median: builds[RUNS / 2].wall,
@@ -216,8 +221,8 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
         unlinked_median: unlinked_runs[RUNS / 2],
         peak_rss_mib: peak,
         floor: floors[RUNS / 2],
-        html_bytes: bytes_of(&output, "html"),
-        corpus_bytes: bytes_of(&kb.join("content"), "md"),
+        html_bytes,
+        corpus_bytes,
         largest_query,
         index_bytes,
         postings_gzip,
