@@ -4,7 +4,8 @@
 //! template sees, and this module runs the jobs in parallel, handing each file to `emit`
 //! as soon as it is made, so a large site is never held in memory whole. Rendering a page
 //! also leaves its plain text and anchors in the site model, for the index and for
-//! checking `#anchor` links, which is done here once every page is rendered.
+//! checking `#anchor` links (`check_anchors`, once every page is rendered). The pipeline
+//! (`lib.rs`) renders the shared files first, then the pages a slice at a time.
 
 pub mod course;
 pub mod jobs;
@@ -68,20 +69,6 @@ pub fn render_pages(
     let jobs: Vec<Job> = ids.map(Job::Page).collect();
     render_jobs(site, term_tags, &jobs, emit)?;
     Ok(jobs.len())
-}
-
-/// Renders every file of the site, then checks every `#anchor` link; returns how many
-/// files, or every problem (template errors, broken anchors).
-pub fn render_site(site: &Site, emit: &Emit<'_>) -> Result<usize, Vec<Diagnostic>> {
-    let term_tags = term_tags(site);
-    let count = render_shared(site, &term_tags, emit)?
-        + render_pages(site, &term_tags, 0..site.pages.len(), emit)?;
-    let problems = check_anchors(site, 0..site.pages.len());
-    if problems.is_empty() {
-        Ok(count)
-    } else {
-        Err(problems)
-    }
 }
 
 /// Renders the given files (for `serve` after an edit), with the site's `term_tags`.

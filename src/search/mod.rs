@@ -172,13 +172,6 @@ fn emit_all(
     (written, problems)
 }
 
-/// Builds the whole index from a rendered site and hands its files to `emit`.
-pub fn index_files(site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
-    let mut indexer = Indexer::new();
-    indexer.add(site, 0..site.pages.len(), emit)?;
-    indexer.finish(site, emit)
-}
-
 /// The postings of every token, by shard: what `search/p-N.js` files are made from, kept so
 /// that `serve` can update one page's tokens without rebuilding the index.
 pub struct SearchIndex {
