@@ -495,6 +495,20 @@ fn one_character_reads_a_bounded_share_of_a_large_sites_text() {
         (48..=52).contains(&chunks),
         "read the text of {chunks} chunks (48, and those of the results shown)"
     );
+    // The search page says the count is a lower bound, and what to do.
+    open(&tab, &search_url(&server.base_url, "鼋"));
+    let shown = results(&tab);
+    assert!(shown.contains(&"pages/p-595.html".to_string()), "{shown:?}");
+    let status = eval(&tab, "document.getElementById('search-status').textContent");
+    let status = status.as_str().unwrap();
+    assert!(
+        status.contains("至少 2 条") && status.contains("多输入一个字"),
+        "{status}"
+    );
+    assert_eq!(
+        eval(&tab, "document.getElementById('search-more').hidden"),
+        true
+    );
     // Two characters have postings: every page is found, and the count is final.
     let found = eval_async(
         &tab,

@@ -30,7 +30,7 @@
    * found by reading text. It reads the text of at most this many chunks (of meta.chunk
    * pages each; titles, aliases and tags are read for every page, from meta.js), so that on
    * a site of 100,000 pages one character does not download every page's text; the result
-   * then counts as incomplete ("约 N 条") until more is typed. */
+   * then says how many pages' text it did not read (`unread`). */
   const SCAN_CHUNKS = 48;
   /* Question frames and function words, removed from unquoted text (longest first). */
   const FRAMES = [
@@ -275,7 +275,7 @@
       r.score += r.score * stretch / Math.max(core.length, 1);
     }
     shownPartial.sort(byScore);
-    return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked + unscanned };
+    return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked, unread: unscanned };
   }
 
   /* Keeps the full candidates whose text holds every multi-token clause verbatim, in rank
@@ -457,8 +457,9 @@
 
   /* ---------- the query ---------- */
 
-  /* Resolves to {clauses, results: [{doc, score, full, href}], complete, more, suggestion,
-   * tags}: full matches first (up to `limit` verified), then partial ones. */
+  /* Resolves to {clauses, results: [{doc, score, full, href}], complete, more (candidates
+   * not yet verified), unread (pages whose text a single-character query did not read),
+   * suggestion, tags}: full matches first (up to `limit` verified), then partial ones. */
   async function query(text, filters, limit, corrected) {
     limit = limit || Infinity;
     const meta = await index.loadMeta();
@@ -519,13 +520,14 @@
     results.sort((a, b) => (b.full - a.full) || b.score - a.score || a.doc.id - b.doc.id);
     for (const r of results) { r.href = hrefFor(r.doc, r.clauses); }
     const unchecked = ranked[0].unchecked;
+    const unread = ranked[0].unread;
     let tags = tagsFor(meta, clauses);
     if (LATIN.test(text.trim())) {
       const spelt = await byPinyin(text).catch(() => []);
       const named = spelt.filter((h) => h.target < 0).map((h) => meta.tags[-h.target - 1]);
       tags = tags.concat(named.map((t) => ({ slug: t[0], name: t[1], url: "tags/" + t[0] + ".html", pages: meta.docs.filter((d) => d.tags.includes(t[0])).length })));
     }
-    return { clauses, results, complete: unchecked === 0, more: unchecked, suggestion: suggested, tags };
+    return { clauses, results, complete: unchecked === 0 && unread === 0, more: unchecked, unread, suggestion: suggested, tags };
   }
 
   global.PolicykbQuery = { query, parseQuery, withoutFrames };

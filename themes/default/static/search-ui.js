@@ -87,11 +87,12 @@
     return html;
   }
 
-  /* " 12 条" when every result is certain, " 约 40 条" while candidates remain unchecked. */
+  /* " 12 条" when every result is certain, " 约 40 条" while candidates remain unchecked,
+   * " 至少 12 条" when a single-character query left pages' text unread. */
   function countText(found) {
     const full = found.results.filter((r) => r.full).length;
     const partial = found.results.length - full;
-    const total = found.complete ? String(full) : "约 " + (full + found.more);
+    const total = found.unread ? "至少 " + full : found.complete ? String(full) : "约 " + (full + found.more);
     return " " + total + " 条完全匹配" + (partial ? "、" + partial + " 条部分匹配" : "");
   }
 
@@ -242,12 +243,12 @@
       resultsList.innerHTML = tags.concat(items).join("");
       const suggestion = document.getElementById("search-suggestion");
       if (suggestion) { suggestion.innerHTML = suggestionHtml(found); }
-      if (found.results.length === 0 && found.tags.length === 0 && found.complete) {
+      if (found.results.length === 0 && found.tags.length === 0 && found.more === 0 && !found.unread) {
         statusLine.innerHTML = noResultsHtml(text);
       } else {
-        setStatus("找到" + countText(found) + "结果。");
+        setStatus("找到" + countText(found) + "结果。" + (found.unread ? "单个字只查看了部分页面的正文，多输入一个字可查全部页面。" : ""));
       }
-      if (moreButton) { moreButton.hidden = found.complete; }
+      if (moreButton) { moreButton.hidden = found.more === 0; }
     });
   }
 
