@@ -201,7 +201,7 @@ impl LiveSite {
         }
         if !text_only {
             // A page's title, kind, level, tags or aliases may have changed.
-            built.index.pages = Some(search::pages_json(site));
+            built.index.refresh_pages(site);
             for sounds in search::sounds_files(site) {
                 replaced.extend(built.index.record(&sounds.path));
                 files.push(sounds);

@@ -43,9 +43,9 @@ pub fn prepare(site: &mut Site) {
     site.theme.set_global("assets", &assets);
 }
 
-/// Renders the files that are not pages (home, indexes, tags, levels, courses, overviews):
-/// first, while every page's body is still in the model (a handout prints whole pages).
-/// Returns how many, or every problem.
+/// Renders the files that are not pages (home, indexes, tags, levels, courses, overviews;
+/// a handout reads the bodies of its pages through `Site::body`). Returns how many, or
+/// every problem.
 pub fn render_shared(
     site: &Site,
     term_tags: &TermTags,

@@ -117,7 +117,7 @@ impl Indexer {
     /// Writes the posting shards, `sounds.js`, the glossary's cards and, last, `meta.js`,
     /// which names them all.
     pub fn finish(self, site: &Site, emit: &Emit<'_>) -> Result<SearchIndex, Vec<Diagnostic>> {
-        let mut index = SearchIndex::from_postings(site.pages.len(), self.han, self.words);
+        let mut index = SearchIndex::from_postings(site, self.han, self.words);
         for path in &self.written {
             index.record(path);
         }
@@ -131,7 +131,6 @@ impl Indexer {
         for file in &last {
             index.record(&file.path);
         }
-        index.pages = Some(pages_json(site));
         last.push(meta_file(site, &index));
         for file in last {
             if let Err(problem) = emit(file) {
@@ -184,13 +183,13 @@ pub struct SearchIndex {
     files: BTreeMap<String, String>,
     /// The pages part of `meta.js` (`pages_json`), kept so that an edit that changes no
     /// page's front matter (only shard and chunk names change) rewrites `meta.js` without
-    /// serializing every page again.
-    pub pages: Option<Box<RawValue>>,
+    /// serializing every page again; `refresh_pages` after an edit that may change one.
+    pages: Box<RawValue>,
 }
 
 impl SearchIndex {
-    fn from_postings(pages: usize, han: HanPostings, words: WordPostings) -> SearchIndex {
-        let shards = shard_count(pages);
+    fn from_postings(site: &Site, han: HanPostings, words: WordPostings) -> SearchIndex {
+        let shards = shard_count(site.pages.len());
         let mut by_shard: Vec<BTreeMap<String, Postings>> =
             (0..shards).map(|_| BTreeMap::new()).collect();
         let mut chars = BTreeMap::new();
@@ -206,8 +205,14 @@ impl SearchIndex {
             by_shard,
             chars,
             files: BTreeMap::new(),
-            pages: None,
+            pages: pages_json(site),
         }
+    }
+
+    /// Serializes the page list of `meta.js` again (a title, kind, level, tag or alias may
+    /// have changed).
+    pub fn refresh_pages(&mut self, site: &Site) {
+        self.pages = pages_json(site);
     }
 
     /// Whether `path` is an output file other than an index file, `meta.js`, or the index
@@ -385,24 +390,16 @@ type WordPostings = std::collections::HashMap<String, Postings>;
 
 /// `search/meta.js`, under its fixed name: the one index file a page names; written by
 /// every build and after every edit (the files it names change). Its pages part is the
-/// index's `pages` when set (see there).
+/// index's (see `SearchIndex::pages`).
 pub fn meta_file(site: &Site, index: &SearchIndex) -> OutputFile {
-    let computed;
-    let pages = match &index.pages {
-        Some(pages) => pages.as_ref(),
-        None => {
-            computed = pages_json(site);
-            computed.as_ref()
-        }
-    };
     OutputFile {
         path: urls::search_file("meta.js"),
-        contents: script_text("meta", &meta(site, index, pages)).into_bytes(),
+        contents: script_text("meta", &meta(site, index, &index.pages)).into_bytes(),
     }
 }
 
 /// Every page as `meta.js` lists it (see `MetaPage`), as JSON.
-pub fn pages_json(site: &Site) -> Box<RawValue> {
+fn pages_json(site: &Site) -> Box<RawValue> {
     let pages: Vec<MetaPage> = (0..site.pages.len())
         .map(|id| meta_page(site, id))
         .collect();
