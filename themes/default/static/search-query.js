@@ -278,8 +278,8 @@
     return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked, unread: unscanned };
   }
 
-  /* Keeps the full candidates whose text holds every multi-token clause verbatim, in rank
-   * order, loading text chunks batch by batch until `limit` are certain. */
+  /* Keeps the full candidates whose text holds every multi-token or single-character clause
+   * verbatim, in rank order, loading text chunks batch by batch until `limit` are certain. */
   async function verify(ranked, clauses, limit) {
     const checking = clauses.filter((c) => c.scan || c.exact || c.tokens.length > 1);
     const results = [];
