@@ -200,8 +200,7 @@ impl LiveSite {
             replaced.extend(gone);
         }
         if !text_only {
-            // A page's title, kind, level, tags or aliases may have changed.
-            built.index.refresh_pages(site);
+            // A page's title, tags or aliases may have changed.
             for sounds in search::sounds_files(site) {
                 replaced.extend(built.index.record(&sounds.path));
                 files.push(sounds);

@@ -4,10 +4,15 @@
 //! hold each token, and this module collects them into script files under `search/`
 //! (scripts, not JSON, because a site opened from `file://` cannot fetch JSON):
 //!
-//! - `search/meta.js`: per page url, title, kind, level, tags, aliases; the filter lists;
-//!   the shard count and chunk size; the file name of every other index file;
+//! - `search/meta.js`: per page its kind and level, per tag its pages (what filters and
+//!   counts need); the filter lists; the shard count and chunk sizes; the file name of
+//!   every other index file. Small at any size (at 100,000 pages about 0.5 MB), because
+//!   every query loads it first;
+//! - `search/n-N.js`: url, title and aliases of pages `N*NAME_CHUNK ..`, loaded for the
+//!   pages a query ranks near the top and shows;
 //! - `search/p-N.js`: token → postings, for the tokens whose `shard_of` is N, so a query
-//!   downloads only the shards of its own tokens;
+//!   downloads only the shards of its own tokens (bigrams and words, and `#c` for each
+//!   character of a title or alias: see `PageTokens::with_name_characters`);
 //! - `search/t-N.js`: summary, plain text and section starts of pages `N*TEXT_CHUNK ..`,
 //!   for verifying phrases, showing snippets and linking to the section of a match;
 //! - `search/sounds.js`: the readings of the characters of titles, aliases and tags, and
@@ -38,7 +43,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::content::FrontMatter;
 use crate::diagnostics::Diagnostic;
@@ -52,6 +56,10 @@ pub use tokenizer::{is_han, shard_of, tokenize};
 
 /// Pages per text chunk: results load the text of their chunk for snippets.
 pub const TEXT_CHUNK: usize = 8;
+
+/// Pages per names chunk (`n-N.js`, about 7 KB): a query loads the names of the pages it
+/// ranks near the top, which lie anywhere in the site, so chunks are small.
+pub const NAME_CHUNK: usize = 128;
 
 /// The number of posting shards for a site of `pages` pages: about 40 pages' worth each.
 pub fn shard_count(pages: usize) -> u32 {
@@ -126,6 +134,12 @@ impl Indexer {
         for path in &written {
             index.record(path);
         }
+        let names = 0..site.pages.len().div_ceil(NAME_CHUNK);
+        let (written, more_problems) = emit_all(names, |n| names_file(site, n), emit);
+        problems.extend(more_problems);
+        for path in &written {
+            index.record(path);
+        }
         let mut last = sounds_files(site);
         last.extend(cards::card_files(site));
         for file in &last {
@@ -181,10 +195,6 @@ pub struct SearchIndex {
     chars: BTreeMap<char, u32>,
     /// Each index file's name (`p-3` → `p-3.1a2b3c4d5e.js`), as `meta.js` lists them.
     files: BTreeMap<String, String>,
-    /// The pages part of `meta.js` (`pages_json`), kept so that an edit that changes no
-    /// page's front matter (only shard and chunk names change) rewrites `meta.js` without
-    /// serializing every page again; `refresh_pages` after an edit that may change one.
-    pages: Box<RawValue>,
 }
 
 impl SearchIndex {
@@ -205,14 +215,7 @@ impl SearchIndex {
             by_shard,
             chars,
             files: BTreeMap::new(),
-            pages: pages_json(site),
         }
-    }
-
-    /// Serializes the page list of `meta.js` again (a title, kind, level, tag or alias may
-    /// have changed).
-    pub fn refresh_pages(&mut self, site: &Site) {
-        self.pages = pages_json(site);
     }
 
     /// Whether `path` is an output file other than an index file, `meta.js`, or the index
@@ -256,8 +259,8 @@ impl SearchIndex {
 
     /// Replaces the tokens of one page (its text or front matter changed, not its place in
     /// the site) and returns the files to write, the shards whose tokens changed and the
-    /// page's text chunk, and the paths of the versions they replace. (`meta.js`, which
-    /// names them, and `sounds.js` are the caller's to rewrite.)
+    /// page's text and names chunks, and the paths of the versions they replace. (`meta.js`,
+    /// which names them, and `sounds.js` are the caller's to rewrite.)
     pub fn update_page(
         &mut self,
         site: &Site,
@@ -307,6 +310,7 @@ impl SearchIndex {
         }
         let mut files: Vec<OutputFile> = touched.into_iter().map(|n| self.shard_file(n)).collect();
         files.push(text_file(site, page / TEXT_CHUNK));
+        files.push(names_file(site, page / NAME_CHUNK));
         let replaced = files.iter().filter_map(|f| self.record(&f.path)).collect();
         (files, replaced)
     }
@@ -339,6 +343,19 @@ fn text_file(site: &Site, n: usize) -> OutputFile {
         })
         .collect();
     script_file(&format!("t-{n}"), &chunk)
+}
+
+/// `search/n-N.js`: `[url, title, aliases]` of pages `N*NAME_CHUNK..`.
+fn names_file(site: &Site, n: usize) -> OutputFile {
+    let start = n * NAME_CHUNK;
+    let end = (start + NAME_CHUNK).min(site.pages.len());
+    let chunk: Vec<(String, &str, &[String])> = (start..end)
+        .map(|id| {
+            let meta = &site.page(id).meta;
+            (site.url(id), meta.title.as_str(), meta.aliases.as_slice())
+        })
+        .collect();
+    script_file(&format!("n-{n}"), &chunk)
 }
 
 /// `search/sounds.js`, the readings of the characters of every title, alias and tag name
@@ -383,75 +400,44 @@ fn tokens_of(site: &Site, meta: &FrontMatter, text: &str) -> PageTokens {
     let tags: Vec<String> = meta.tags.iter().map(tag_name).collect();
     let extra = format!("{} {}", meta.aliases.join(" "), tags.join(" "));
     PageTokens::of(&meta.title, &extra, &format!("{}\n{}", meta.summary, text))
+        .with_name_characters(&meta.title, &meta.aliases)
 }
 
 type HanPostings = FxHashMap<u64, Postings>;
 type WordPostings = std::collections::HashMap<String, Postings>;
 
 /// `search/meta.js`, under its fixed name: the one index file a page names; written by
-/// every build and after every edit (the files it names change). Its pages part is the
-/// index's (see `SearchIndex::pages`).
+/// every build and after every edit (the files it names change).
 pub fn meta_file(site: &Site, index: &SearchIndex) -> OutputFile {
     OutputFile {
         path: urls::search_file("meta.js"),
-        contents: script_text("meta", &meta(site, index, &index.pages)).into_bytes(),
+        contents: script_text("meta", &meta(site, index)).into_bytes(),
     }
 }
 
-/// Every page as `meta.js` lists it (see `MetaPage`), as JSON.
-fn pages_json(site: &Site) -> Box<RawValue> {
-    let pages: Vec<MetaPage> = (0..site.pages.len())
-        .map(|id| meta_page(site, id))
-        .collect();
-    serde_json::value::to_raw_value(&pages)
-        .unwrap_or_else(|_| RawValue::from_string("[]".into()).expect("[] is JSON"))
-}
-
 #[derive(Serialize)]
-struct Meta<'a> {
+struct Meta {
     shards: u32,
+    /// Pages per text chunk (`t-N.js`) and per names chunk (`n-N.js`).
     chunk: usize,
+    name_chunk: usize,
     /// Traditional/simplified pairs the site needs, two characters each.
     fold: String,
     /// Synonym groups, folded.
     synonyms: Vec<Vec<String>>,
     kinds: Vec<(String, String)>,
     levels: Vec<(String, String)>,
-    tags: Vec<(String, String)>,
-    pages: &'a RawValue,
+    /// Per tag: slug, name, and its pages as postings (see `postings`).
+    tags: Vec<(String, String, String)>,
+    /// Per page: the index of its kind in `kinds`.
+    page_kinds: Vec<usize>,
+    /// Per page: the index of its level in `levels`, or -1.
+    page_levels: Vec<i64>,
     /// Every other index file's name: `p-3` → `p-3.1a2b3c4d5e.js`.
     files: BTreeMap<String, String>,
 }
 
-/// One page in `meta.js`, as a JSON array to keep it small:
-/// `[url, title, kind index, level index or -1, [tag indices], [aliases]]`.
-type MetaPage = (String, String, usize, i64, Vec<usize>, Vec<String>);
-
-/// A page's entry in `meta.js`.
-fn meta_page(site: &Site, id: PageId) -> MetaPage {
-    let config = &site.config;
-    let page = site.page(id);
-    let level = page
-        .meta
-        .level
-        .as_deref()
-        .and_then(|l| config.levels.iter().position(|x| x.slug == l));
-    let kind = config.kinds_present().position(|k| k == page.kind);
-    (
-        site.url(id),
-        page.meta.title.clone(),
-        kind.unwrap_or(0),
-        level.map_or(-1, |l| l as i64),
-        page.meta
-            .tags
-            .iter()
-            .filter_map(|t| config.tags.iter().position(|x| &x.slug == t))
-            .collect(),
-        page.meta.aliases.clone(),
-    )
-}
-
-fn meta<'a>(site: &Site, index: &SearchIndex, pages: &'a RawValue) -> Meta<'a> {
+fn meta(site: &Site, index: &SearchIndex) -> Meta {
     let config = &site.config;
     let kinds: Vec<_> = config.kinds_present().collect();
     let folded = |term: &String| -> String {
@@ -460,9 +446,23 @@ fn meta<'a>(site: &Site, index: &SearchIndex, pages: &'a RawValue) -> Meta<'a> {
             .flat_map(char::to_lowercase)
             .collect()
     };
+    let pages = || (0..site.pages.len()).map(|id| site.page(id));
+    let mut tagged: Vec<Postings> = vec![Postings::default(); config.tags.len()];
+    for (id, page) in pages().enumerate() {
+        let tags: BTreeSet<usize> = page
+            .meta
+            .tags
+            .iter()
+            .filter_map(|t| config.tags.iter().position(|x| &x.slug == t))
+            .collect();
+        for tag in tags {
+            tagged[tag].push(id as u32, Placement::BodyOnce);
+        }
+    }
     Meta {
         shards: index.shards,
         chunk: TEXT_CHUNK,
+        name_chunk: NAME_CHUNK,
         fold: index.fold_pairs(),
         synonyms: site
             .synonyms
@@ -481,9 +481,19 @@ fn meta<'a>(site: &Site, index: &SearchIndex, pages: &'a RawValue) -> Meta<'a> {
         tags: config
             .tags
             .iter()
-            .map(|t| (t.slug.clone(), t.name.clone()))
+            .zip(&tagged)
+            .map(|(t, pages)| (t.slug.clone(), t.name.clone(), pages.to_base64()))
             .collect(),
-        pages,
+        page_kinds: pages()
+            .map(|page| kinds.iter().position(|k| *k == page.kind).unwrap_or(0))
+            .collect(),
+        page_levels: pages()
+            .map(|page| {
+                let level = page.meta.level.as_deref();
+                let at = level.and_then(|l| config.levels.iter().position(|x| x.slug == l));
+                at.map_or(-1, |l| l as i64)
+            })
+            .collect(),
         files: index.files.clone(),
     }
 }

@@ -9,7 +9,10 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use rustc_hash::FxHashMap;
 
-use super::tokenizer::{for_each_token, Token};
+use super::tokenizer::{fold_char, for_each_token, is_han, Token};
+
+/// What starts the token of a character of a page's name (see `with_name_characters`).
+pub const NAME_CHARACTER: char = '#';
 
 /// Where on a page a token was found, best place last. Stored in the two low bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,6 +134,27 @@ impl PageTokens {
         PageTokens { han, words }
     }
 
+    /// Adds a token `#c` for every Han character `c` of the title and the aliases (placed
+    /// `Title` or `AliasOrTag`): what a query of one character, or one that shares
+    /// characters but no bigram with a name (上面热下面冷 → 上热中温下冷), finds names by,
+    /// without downloading every page's name. `#` never occurs in another token.
+    pub fn with_name_characters(mut self, title: &str, aliases: &[String]) -> PageTokens {
+        let mut found: HashMap<String, Placement> = HashMap::new();
+        let names = std::iter::once((title, Placement::Title))
+            .chain(aliases.iter().map(|a| (a.as_str(), Placement::AliasOrTag)));
+        for (name, placement) in names {
+            for c in name.chars().map(fold_char).filter(|c| is_han(*c)) {
+                let best = found
+                    .entry(format!("{NAME_CHARACTER}{c}"))
+                    .or_insert(placement);
+                *best = (*best).max(placement);
+            }
+        }
+        self.words.extend(found);
+        self.words.sort_unstable();
+        self
+    }
+
     /// Every token as text with its placement.
     pub fn into_texts(self) -> Vec<(String, Placement)> {
         let han = self.han.into_iter().map(|(k, p)| (Token::Han(k).text(), p));
@@ -172,5 +196,18 @@ mod tests {
         assert_eq!(find("考核"), Some(Placement::BodyOnce));
         assert_eq!(find("oa"), Some(Placement::BodyRepeated));
         assert_eq!(find("制度"), Some(Placement::BodyOnce));
+    }
+
+    #[test]
+    fn the_characters_of_names_are_tokens_of_their_own() {
+        let aliases = ["上热中温下冷".to_string()];
+        let page = PageTokens::of("責任傳導", "上热中温下冷", "正文")
+            .with_name_characters("責任傳導", &aliases);
+        let texts = page.into_texts();
+        let find = |t: &str| texts.iter().find(|(x, _)| x == t).map(|(_, p)| *p);
+        assert_eq!(find("#责"), Some(Placement::Title), "folded to simplified");
+        assert_eq!(find("#热"), Some(Placement::AliasOrTag));
+        assert_eq!(find("#正"), None, "body text has no character tokens");
+        assert_eq!(find("责任"), Some(Placement::Title));
     }
 }

@@ -2,9 +2,13 @@
  *
  * Every index file is a script that calls PolicykbIndex.receive(name, data), so it loads with
  * a <script> tag where fetch() would fail (file://). A query loads only what it needs:
- *   meta.js    once: every page's url, title, kind, level, tags and aliases; filter lists;
- *              the traditional/simplified pairs the site needs; synonym groups;
+ *   meta.js    once: every page's kind and level, every tag's pages (for filters and
+ *              counts); filter lists; the traditional/simplified pairs the site needs;
+ *              synonym groups. Small at any size: names are elsewhere;
+ *   n-N.js     names chunks: url, title and aliases, for the pages a query ranks near the
+ *              top and shows (pages N*meta.name_chunk …);
  *   p-N.js     the posting shards of the query's tokens (shard = FNV-1a hash of the token);
+ *              "#" + a character lists the pages with that character in a title or alias;
  *   t-N.js     text chunks: summary, text and section starts, for phrases, snippets and
  *              linking to the section of a match;
  *   sounds.js  the readings of the characters of titles, aliases and tags, and their
@@ -62,25 +66,28 @@
 
   let meta = null;
 
-  /* The site's pages as documents: {id, url, title, kind, level, tags, aliases, …}. */
+  /* The site's pages as documents: {id, kind, level, tags, …}; url, title and aliases are
+   * null until `withNames` has loaded them, summary and text until `withText`. */
   async function loadMeta() {
     const raw = await load("meta");
     if (meta) { return meta; }
     tokenizer.setFold(raw.fold);
-    meta = raw;
-    meta.docs = raw.pages.map((p, id) => {
-      const kind = raw.kinds[p[2]] || ["", ""];
-      const level = p[3] >= 0 ? raw.levels[p[3]] : ["", ""];
+    const docs = raw.page_kinds.map((k, id) => {
+      const kind = raw.kinds[k] || ["", ""];
+      const level = raw.page_levels[id] >= 0 ? raw.levels[raw.page_levels[id]] : ["", ""];
       return {
-        id, url: p[0], title: p[1], kind: kind[0], kind_name: kind[1], level: level[0], level_name: level[1],
-        tags: p[4].map((t) => raw.tags[t][0]),
-        tag_names: p[4].map((t) => raw.tags[t][1]),
-        aliases: p[5],
-        folded_title: tokenizer.normalise(p[1]),
-        folded_aliases: p[5].map(tokenizer.normalise),
+        id, url: null, title: null, kind: kind[0], kind_name: kind[1], level: level[0], level_name: level[1],
+        tags: [], tag_names: [], aliases: null, folded_title: null, folded_aliases: null,
         summary: null, text: null, sections: null, haystack: null
       };
     });
+    raw.tag_pages = raw.tags.map((tag) => {
+      const pages = decode(tag[2]).map((p) => p[0]);
+      for (const id of pages) { docs[id].tags.push(tag[0]); docs[id].tag_names.push(tag[1]); }
+      return pages;
+    });
+    raw.docs = docs;
+    meta = raw;
     return meta;
   }
 
@@ -99,11 +106,8 @@
     return Promise.all(Array.from(shards, (n) => load("p-" + n)));
   }
 
-  /* [[page, placement], …] of a token whose shard is loaded. */
-  function postingsOf(token) {
-    const shard = received["p-" + shardOf(token)];
-    const encoded = shard && shard[token];
-    if (!encoded) { return []; }
+  /* [[page, placement], …] from base64 varints of (page - previous page) * 4 + placement. */
+  function decode(encoded) {
     const bytes = atob(encoded);
     const postings = [];
     let page = 0;
@@ -121,15 +125,60 @@
     return postings;
   }
 
-  /* Loads the text chunks of `docs`: summary, text, sections, and the folded haystack
-   * (title, aliases, tags, summary, text) that clauses are checked against. */
+  /* Decoded postings, kept per token: a common bigram's list is long, and the type-ahead box
+   * asks for the same tokens again with every character typed. */
+  const decoded = new Map();
+  const DECODED_TOKENS = 256;
+
+  /* [[page, placement], …] of a token whose shard is loaded. */
+  function postingsOf(token) {
+    const shard = received["p-" + shardOf(token)];
+    const encoded = shard && shard[token];
+    if (!encoded) { return []; }
+    let postings = decoded.get(token);
+    if (!postings) {
+      postings = decode(encoded);
+      if (decoded.size >= DECODED_TOKENS) { decoded.delete(decoded.keys().next().value); }
+      decoded.set(token, postings);
+    }
+    return postings;
+  }
+
+  /* The pages with character `c` (folded) in their title or alias, as postings; its shard
+   * must be loaded (`loadPostings([nameToken(c)])`). */
+  function nameToken(c) { return "#" + c; }
+
+  /* Loads the names (url, title, aliases) of `docs`. */
+  async function withNames(docs) {
+    const chunks = new Set();
+    for (const doc of docs) { if (doc.title === null) { chunks.add(Math.floor(doc.id / meta.name_chunk)); } }
+    await Promise.all(Array.from(chunks, async (n) => {
+      const names = await load("n-" + n);
+      names.forEach((entry, i) => {
+        const doc = meta.docs[n * meta.name_chunk + i];
+        if (doc.title !== null) { return; }
+        doc.url = entry[0];
+        doc.title = entry[1];
+        doc.aliases = entry[2];
+        doc.folded_title = tokenizer.normalise(entry[1]);
+        doc.folded_aliases = entry[2].map(tokenizer.normalise);
+      });
+    }));
+    return docs;
+  }
+
+  /* Loads the names and text chunks of `docs`: summary, text, sections, and the folded
+   * haystack (title, aliases, tags, summary, text) that clauses are checked against. */
   async function withText(docs) {
+    await withNames(docs);
     const chunks = new Set();
     for (const doc of docs) { if (doc.text === null) { chunks.add(Math.floor(doc.id / meta.chunk)); } }
     await Promise.all(Array.from(chunks, async (n) => {
       const texts = await load("t-" + n);
+      const docs = meta.docs.slice(n * meta.chunk, n * meta.chunk + texts.length);
+      await withNames(docs);
       texts.forEach((entry, i) => {
-        const doc = meta.docs[n * meta.chunk + i];
+        const doc = docs[i];
         if (doc.text !== null) { return; }
         doc.summary = entry[0];
         doc.text = entry[1];
@@ -139,15 +188,6 @@
       });
     }));
     return docs;
-  }
-
-  /* The folded title, aliases and tag names of a page whose text is not loaded: what can be
-   * matched without a download. */
-  function namesOf(doc) {
-    if (doc.names === undefined) {
-      doc.names = tokenizer.normalise([doc.title, doc.aliases.join(" "), doc.tag_names.join(" ")].join("\n"));
-    }
-    return doc.names;
   }
 
   function loadSounds() { return load("sounds"); }
@@ -169,5 +209,5 @@
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, withText, namesOf, loadSounds, loadSoundTerms, loadCard, loaded, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, nameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, root };
 })(window);

@@ -28,10 +28,21 @@
   const PARTIAL_COVERAGE = 0.5;
   /* A query made only of single characters (or punctuation) has no postings: its pages are
    * found by reading text. It reads the text of at most this many chunks (of meta.chunk
-   * pages each; titles, aliases and tags are read for every page, from meta.js), so that on
-   * a site of 100,000 pages one character does not download every page's text; the result
-   * then says how many pages' text it did not read (`unread`). */
+   * pages each; titles, aliases and tags are matched for every page, through the postings
+   * of their characters and meta.js's tags), so that on a site of 100,000 pages one
+   * character does not download every page's text; the result then says how many pages'
+   * text it did not read (`unread`). */
   const SCAN_CHUNKS = 48;
+  /* Names (url, title, aliases) are loaded only for the pages a query ranks near the top:
+   * candidates are ordered by their postings (which say whether a token is in the title),
+   * and this many beyond those shown are then ranked exactly by their titles. */
+  const SHORTLIST = 24;
+  /* A title stands in for how much a page's title matches, until its names are loaded:
+   * per clause whose every token is in the title. */
+  const TITLE_HINT = 60;
+  /* Typo suggestions look at the names of at most this many pages, those sharing the most
+   * characters with the query. */
+  const SUGGEST_PAGES = 160;
   /* Question frames and function words, removed from unquoted text (longest first). */
   const FRAMES = [
     "为什么会出现", "为什么会", "什么是", "是什么", "什么叫", "指的是", "怎么样", "怎么办", "有哪些", "是哪些",
@@ -113,7 +124,12 @@
     return Math.log(1 + (documents - pages + 0.5) / (pages + 0.5));
   }
 
-  /* Per page: {weight matched, weight wanted, score, clauses fully present} for one clause list.
+  function newEntry(clauses) {
+    return { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0), titled: new Array(clauses.length).fill(0), named: 0 };
+  }
+
+  /* Per page: {weight matched, weight wanted, score, clauses fully present, tokens in the
+   * title per clause, tokens in a title, alias or tag} for one clause list.
    * A token no page holds is usually a bigram across two words (落实监管 → 实监): it weighs
    * as much as the clause's other tokens on average, not the most of all. */
   function scoreClauses(meta, clauses) {
@@ -131,10 +147,12 @@
         wanted += weight;
         for (const [page, placement] of postings) {
           let entry = pages.get(page);
-          if (!entry) { entry = { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0) }; pages.set(page, entry); }
+          if (!entry) { entry = newEntry(clauses); pages.set(page, entry); }
           entry.matched += weight;
           entry.score += weight * PLACEMENT_WEIGHT[placement];
           entry.tokens[c] += 1;
+          if (placement === 3) { entry.titled[c] += 1; }
+          if (placement >= 2) { entry.named += 1; }
         }
       });
     });
@@ -171,17 +189,39 @@
     return stretch >= 3 ? 300 * Math.pow(stretch / core.length, 2) : 0;
   }
 
-  /* Pages with such a title or alias, whatever their text holds. */
-  function byTitleStretch(meta, clauses, core, filters) {
+  /* Pages with such a title or alias, whatever their text holds, among the pages not
+   * `known`: a shared stretch of three characters holds two of the query's bigrams, so
+   * only pages with two tokens in a name are looked at, those with the most first. */
+  async function byTitleStretch(meta, pages, clauses, core, filters, known) {
     if (core.length < 3) { return []; }
+    const candidates = [];
+    for (const [id, entry] of pages) {
+      if (entry.named >= 2 && !known.has(id) && matchesFilters(meta.docs[id], filters)) { candidates.push([id, entry.named]); }
+    }
+    candidates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const docs = await index.withNames(candidates.slice(0, SHORTLIST * 2).map(([id]) => meta.docs[id]));
     const found = [];
-    for (const doc of meta.docs) {
-      if (!matchesFilters(doc, filters)) { continue; }
-      const bonus = titleStretchBonus(doc, core);
-      if (bonus > 0) { found.push({ doc, score: titleBoost(doc, clauses, core), coverage: 0, full: false }); }
+    for (const doc of docs) {
+      if (titleStretchBonus(doc, core) > 0) { found.push({ doc, score: titleBoost(doc, clauses, core), coverage: 0, full: false }); }
     }
     return found;
   }
+
+  /* Ranks `results` (ordered by their postings) exactly by their titles, the first `count`
+   * of them: loads their names and adds the title boost. */
+  async function rankByTitles(results, clauses, core, count) {
+    const top = results.slice(0, count);
+    await index.withNames(top.map((r) => r.doc));
+    for (const r of top) {
+      if (r.named) { continue; }
+      r.named = true;
+      r.score = (r.base + titleBoost(r.doc, clauses, core)) * r.weight;
+    }
+    top.sort(byScore);
+    results.splice(0, top.length, ...top);
+  }
+
+  const byScore = (a, b) => b.score - a.score || a.doc.id - b.doc.id;
 
   /* The longest stretch of `needle` found verbatim in `haystack` (its length). */
   function longestShared(needle, haystack) {
@@ -218,26 +258,70 @@
       (anchor ? "#" + encodeURIComponent(anchor) : "");
   }
 
+  /* Pages whose title, alias or tag name holds the text of single-character clause
+   * `clause`: through the postings of its characters' "#c" tokens and meta.js's tags. */
+  async function byNames(meta, clause) {
+    const chars = Array.from(clause.text).filter(tokenizer.isHan);
+    const found = new Set();
+    meta.tags.forEach((tag, t) => {
+      if (tokenizer.normalise(tag[1]).includes(clause.text)) { meta.tag_pages[t].forEach((id) => found.add(id)); }
+    });
+    if (chars.length === 0) { return found; }
+    await index.loadPostings(chars.map(index.nameToken));
+    let named = null;
+    for (const c of chars) {
+      const pages = new Set(index.postingsOf(index.nameToken(c)).map((p) => p[0]));
+      named = named ? new Set(Array.from(named).filter((id) => pages.has(id))) : pages;
+    }
+    /* Only one character is certain from the postings; more must be read in the names. */
+    const sure = chars.length === 1 && clause.text.length === 1;
+    const docs = sure ? [] : await index.withNames(Array.from(named, (id) => meta.docs[id]).slice(0, SUGGEST_PAGES));
+    for (const doc of docs) {
+      if ([doc.folded_title].concat(doc.folded_aliases).some((n) => n.includes(clause.text))) { found.add(doc.id); }
+    }
+    if (sure) { named.forEach((id) => found.add(id)); }
+    return found;
+  }
+
+  /* The pages a query of only single-character clauses finds: those whose names hold every
+   * clause, and those among the first SCAN_CHUNKS chunks whose text does; and how many
+   * pages' text was not read. */
+  async function byScanning(meta, clauses) {
+    const readable = meta.docs.slice(0, SCAN_CHUNKS * meta.chunk);
+    await index.withText(readable);
+    const found = new Set();
+    for (const doc of readable) {
+      if (clauses.every((c) => doc.haystack.includes(c.text))) { found.add(doc.id); }
+    }
+    let named = null;
+    for (const c of clauses) {
+      const pages = await byNames(meta, c);
+      named = named ? new Set(Array.from(named).filter((id) => pages.has(id))) : pages;
+    }
+    named.forEach((id) => found.add(id));
+    return { found, unread: meta.docs.length - readable.length };
+  }
+
   /* Ranks the pages for one list of clauses: full matches (verified) and partial ones. */
   async function rank(meta, clauses, filters, limit, weight) {
     const core = clauses.map((c) => c.text).join("");
-    /* With a clause that has postings, those give the candidates, and the single-character
-     * clauses are checked in their text (`verify`); with none, text is scanned. */
-    const scanning = clauses.some((c) => !c.scan) ? [] : clauses;
-    let unscanned = 0;
-    if (scanning.length) {
-      const readable = meta.docs.slice(0, SCAN_CHUNKS * meta.chunk);
-      await index.withText(readable);
-      unscanned = meta.docs.length - readable.length;
-    }
+    const shortlist = limit + SHORTLIST;
     const { pages, wanted } = scoreClauses(meta, clauses);
-    if (scanning.length) {
-      for (const doc of meta.docs) {
-        const haystack = doc.haystack || index.namesOf(doc);
-        if (scanning.every((c) => haystack.includes(c.text))) {
-          let entry = pages.get(doc.id);
-          if (!entry) { entry = { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0) }; pages.set(doc.id, entry); }
-          entry.score += 1;
+    /* With a clause that has postings, those give the candidates, and the single-character
+     * clauses are checked in their text (`verify`); with none, text and names are scanned. */
+    let unscanned = 0;
+    if (!clauses.some((c) => !c.scan)) {
+      const scanned = await byScanning(meta, clauses);
+      unscanned = scanned.unread;
+      for (const id of scanned.found) {
+        if (!pages.has(id)) { pages.set(id, newEntry(clauses)); }
+        pages.get(id).score += 1;
+      }
+      for (const c of clauses) {
+        const chars = Array.from(c.text).filter(tokenizer.isHan);
+        if (chars.length !== 1) { continue; }
+        for (const [id, placement] of index.postingsOf(index.nameToken(chars[0]))) {
+          if (placement === 3 && pages.has(id)) { pages.get(id).titled[clauses.indexOf(c)] = c.tokens.length || 1; }
         }
       }
     }
@@ -249,23 +333,28 @@
       /* A single-character clause is certain only once `verify` has read the text. */
       const complete = clauses.every((c, i) => c.scan || entry.tokens[i] === c.tokens.length);
       const coverage = wanted > 0 ? entry.matched / wanted : 1;
-      const result = { doc, score: (entry.score * (0.5 + 0.5 * coverage) + titleBoost(doc, clauses, core)) * weight, coverage, full: complete };
+      const base = entry.score * (0.5 + 0.5 * coverage);
+      const hint = TITLE_HINT * clauses.filter((c, i) => entry.titled[i] >= Math.max(c.tokens.length, 1)).length;
+      const result = { doc, base, weight, named: false, score: (base + hint) * weight, coverage, full: complete };
       if (complete) { full.push(result); }
       else if (coverage >= PARTIAL_COVERAGE) { partial.push(result); }
     }
-    const byScore = (a, b) => b.score - a.score || a.doc.id - b.doc.id;
     full.sort(byScore);
     partial.sort(byScore);
+    await rankByTitles(full, clauses, core, shortlist);
     const verified = await verify(full, clauses, limit);
     /* Full candidates whose phrases are not in the text join the partial ones. */
     for (const r of verified.failed) { r.full = false; partial.push(r); }
     /* Partial matches are needed only where the full ones do not fill the list. */
     if (verified.results.length < limit) {
       const known = new Set(full.concat(partial).map((r) => r.doc.id));
-      for (const r of byTitleStretch(meta, clauses, core, filters)) {
-        if (!known.has(r.doc.id)) { partial.push(r); }
+      for (const r of await byTitleStretch(meta, pages, clauses, core, filters, known)) {
+        r.named = true;
+        partial.push(r);
       }
-      for (const r of partial) { r.score += titleStretchBonus(r.doc, core); }
+      partial.sort(byScore);
+      await rankByTitles(partial, clauses, core, shortlist);
+      for (const r of partial) { if (r.doc.title !== null) { r.score += titleStretchBonus(r.doc, core); } }
       partial.sort(byScore);
     }
     const shownPartial = verified.results.length >= limit ? [] : partial.slice(0, Math.max(limit - verified.results.length, 8));
@@ -297,28 +386,32 @@
   }
 
   /* Pages whose title or alias shares most of the query's characters, weighted by how rare
-   * each character is among titles and aliases: 上面热下面冷 finds the alias 上热中温下冷. */
-  function byCharacters(meta, clauses, filters) {
-    const wanted = new Set(Array.from(clauses.map((c) => c.text).join("")).filter(tokenizer.isHan));
-    if (wanted.size < 3) { return []; }
-    const names = meta.docs.map((doc) => [doc.folded_title].concat(doc.folded_aliases));
-    const frequency = new Map();
-    for (const list of names) {
-      for (const c of new Set(Array.from(list.join("")))) { frequency.set(c, (frequency.get(c) || 0) + 1); }
+   * each character is among titles and aliases: 上面热下面冷 finds the alias 上热中温下冷.
+   * The "#c" postings give each character's pages; the names of the best are then read. */
+  async function byCharacters(meta, clauses, filters) {
+    const wanted = Array.from(new Set(Array.from(clauses.map((c) => c.text).join("")).filter(tokenizer.isHan)));
+    if (wanted.length < 3) { return []; }
+    await index.loadPostings(wanted.map(index.nameToken));
+    const pagesOf = new Map(wanted.map((c) => [c, index.postingsOf(index.nameToken(c))]));
+    const weight = (c) => idf(meta.docs.length, pagesOf.get(c).length);
+    const total = wanted.reduce((sum, c) => sum + weight(c), 0);
+    /* What a page's names share, all names together: at least what its best name shares. */
+    const shared = new Map();
+    for (const c of wanted) {
+      for (const [id] of pagesOf.get(c)) { shared.set(id, (shared.get(id) || 0) + weight(c)); }
     }
-    const weight = (c) => idf(meta.docs.length, frequency.get(c) || 0);
-    const total = Array.from(wanted).reduce((sum, c) => sum + weight(c), 0);
+    const candidates = Array.from(shared).filter(([id, w]) => w / total >= 0.6 && matchesFilters(meta.docs[id], filters));
+    candidates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const docs = await index.withNames(candidates.slice(0, SHORTLIST * 2).map(([id]) => meta.docs[id]));
     const found = [];
-    meta.docs.forEach((doc, i) => {
-      if (!matchesFilters(doc, filters)) { return; }
+    for (const doc of docs) {
       let best = 0;
-      for (const name of names[i]) {
+      for (const name of [doc.folded_title].concat(doc.folded_aliases)) {
         const have = new Set(Array.from(name));
-        const shared = Array.from(wanted).filter((c) => have.has(c)).reduce((sum, c) => sum + weight(c), 0);
-        best = Math.max(best, shared / total);
+        best = Math.max(best, wanted.filter((c) => have.has(c)).reduce((sum, c) => sum + weight(c), 0) / total);
       }
       if (best >= 0.6) { found.push({ doc, score: 100 * best, coverage: best, full: false }); }
-    });
+    }
     return found.sort((a, b) => b.score - a.score).slice(0, 8);
   }
 
@@ -397,6 +490,21 @@
     return !!(x && y && x.some((s) => y.includes(s)));
   }
 
+  /* The pages (names loaded) whose titles and aliases share the most characters with
+   * `words`, at most SUGGEST_PAGES: where a term one character away from a word is. */
+  async function namesSharingCharacters(meta, words) {
+    const chars = Array.from(new Set(Array.from(words.join("")).filter(tokenizer.isHan)));
+    await index.loadPostings(chars.map(index.nameToken));
+    const sharing = new Map();
+    for (const c of chars) {
+      const postings = index.postingsOf(index.nameToken(c));
+      const rarity = 1 / (1 + postings.length);
+      for (const [id] of postings) { sharing.set(id, (sharing.get(id) || 0) + 1 + rarity); }
+    }
+    const best = Array.from(sharing).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, SUGGEST_PAGES);
+    return index.withNames(best.map(([id]) => meta.docs[id]));
+  }
+
   /* A title, alias or tag one character away from part of the query, homophones first:
    * the corrected query, or null. Without homophones it only corrects a query that found
    * nothing at all, and never a part of the query that already is a term. */
@@ -405,7 +513,7 @@
     if (words.length === 0) { return null; }
     const sounds = await index.loadSounds().catch(() => null);
     const terms = new Set();
-    for (const doc of meta.docs) { terms.add(doc.folded_title); doc.folded_aliases.forEach((a) => terms.add(a)); }
+    for (const doc of await namesSharingCharacters(meta, words)) { terms.add(doc.folded_title); doc.folded_aliases.forEach((a) => terms.add(a)); }
     for (const tag of meta.tags) { terms.add(tokenizer.normalise(tag[1])); }
     let best = null;
     words.forEach((word, w) => {
@@ -452,7 +560,7 @@
       .filter((t) => t.folded === core || (t.folded.length >= 2 && (core.includes(t.folded) || t.folded.includes(core))))
       .sort((a, b) => (b.folded === core) - (a.folded === core) || b.folded.length - a.folded.length)
       .slice(0, 3)
-      .map((t) => ({ slug: t.slug, name: t.name, url: "tags/" + t.slug + ".html", pages: meta.docs.filter((d) => d.tags.includes(t.slug)).length }));
+      .map((t) => ({ slug: t.slug, name: t.name, url: "tags/" + t.slug + ".html", pages: meta.tag_pages[t.index].length }));
   }
 
   /* ---------- the query ---------- */
@@ -506,7 +614,7 @@
         results = Array.from(best.values());
       }
       if (results.length < 3) {
-        for (const r of byCharacters(meta, clauses, filters)) { keep(r, clauses); }
+        for (const r of await byCharacters(meta, clauses, filters)) { keep(r, clauses); }
         results = Array.from(best.values());
       }
       const fixed = results.some((r) => r.full) || corrected ? null : await suggestion(meta, clauses, results.length > 0);
@@ -518,14 +626,17 @@
       }
     }
     results.sort((a, b) => (b.full - a.full) || b.score - a.score || a.doc.id - b.doc.id);
-    for (const r of results) { r.href = hrefFor(r.doc, r.clauses); }
+    /* Links (which need names) for the results asked for; the rest are only counted. */
+    const linked = results.slice(0, limit);
+    await index.withNames(linked.map((r) => r.doc));
+    for (const r of linked) { r.href = hrefFor(r.doc, r.clauses); }
     const unchecked = ranked[0].unchecked;
     const unread = ranked[0].unread;
     let tags = tagsFor(meta, clauses);
     if (LATIN.test(text.trim())) {
       const spelt = await byPinyin(text).catch(() => []);
-      const named = spelt.filter((h) => h.target < 0).map((h) => meta.tags[-h.target - 1]);
-      tags = tags.concat(named.map((t) => ({ slug: t[0], name: t[1], url: "tags/" + t[0] + ".html", pages: meta.docs.filter((d) => d.tags.includes(t[0])).length })));
+      const named = spelt.filter((h) => h.target < 0).map((h) => -h.target - 1);
+      tags = tags.concat(named.map((t) => ({ slug: meta.tags[t][0], name: meta.tags[t][1], url: "tags/" + meta.tags[t][0] + ".html", pages: meta.tag_pages[t].length })));
     }
     return { clauses, results, complete: unchecked === 0 && unread === 0, more: unchecked, unread, suggestion: suggested, tags };
   }

@@ -228,12 +228,19 @@
     }
     const all = continuing.querySelector("[data-progress-all]");
     if (all && global.PolicykbIndex) {
-      global.PolicykbIndex.loadMeta().then((meta) => {
+      allPages().then((meta) => {
         const known = new Set(meta.docs.map((d) => d.url));
         showProgress(all, Object.keys(read().done).filter((p) => known.has(p)).length, meta.docs.length);
         if (Object.keys(read().done).length) { continuing.hidden = false; }
       }).catch(() => {});
     }
+  }
+
+  /* The search index's pages with their urls and titles (every names chunk). */
+  async function allPages() {
+    const meta = await global.PolicykbIndex.loadMeta();
+    await global.PolicykbIndex.withNames(meta.docs);
+    return meta;
   }
 
   function escape(text) {
@@ -247,7 +254,7 @@
     const message = document.querySelector("[data-study-message]");
     const say = (text) => { if (message) { message.textContent = text; } };
     const show = async () => {
-      const meta = await global.PolicykbIndex.loadMeta();
+      const meta = await allPages();
       const byUrl = new Map(meta.docs.map((d) => [d.url, d]));
       const record = read();
       const list = (part) => Object.keys(record[part]).filter((u) => byUrl.has(u)).sort((a, b) => record[part][b] - record[part][a]);
@@ -285,7 +292,7 @@
         try {
           const incoming = normalise(JSON.parse(String(reader.result)));
           if (!incoming) { throw new Error("不是学习记录文件"); }
-          const meta = await global.PolicykbIndex.loadMeta();
+          const meta = await allPages();
           const known = new Set(meta.docs.map((d) => d.url));
           const pageKnown = (key) => known.has(key.split("#")[0]);
           const merged = read();
