@@ -5,6 +5,8 @@
 //!     cargo bench --bench corpus -- --pages 1000      # one size
 //!     cargo bench --bench corpus -- --pages 10000 --pages 100000  # the scale rows
 //!     cargo bench --bench corpus -- --generator PATH  # default ../shared/bench/gen_corpus.py
+//!     cargo bench --bench corpus -- --pages 10000 --keep  # leave kb/ and public/ for profiling
+//!     cargo bench --bench corpus -- --pages 10000 --prepare  # only generate kb/, measure nothing
 //!
 //! Work happens under /dev/shm (disk writes on the shared machines are erratic). The table is
 //! printed and written to target/bench-corpus.md.
@@ -104,6 +106,13 @@ struct Args {
     /// The corpus generator; default ../shared/bench/gen_corpus.py.
     #[arg(long)]
     generator: Option<PathBuf>,
+    /// Leave each size's knowledge base (`kb/`) and built site (`public/`) under the work
+    /// folder, for profiling and for trying queries by hand.
+    #[arg(long)]
+    keep: bool,
+    /// Only generate and adapt each size's knowledge base (`kb/` under the work folder).
+    #[arg(long)]
+    prepare: bool,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -134,9 +143,16 @@ fn main() {
     } else {
         std::env::temp_dir()
     };
+    if args.prepare {
+        for &n in &sizes {
+            let kb = prepare(n, &generator, &work);
+            eprintln!("{n} pages: {}", kb.display());
+        }
+        return;
+    }
     let rows: Vec<Row> = sizes
         .iter()
-        .map(|&n| measure(n, &generator, &work))
+        .map(|&n| measure(n, &generator, &work, args.keep))
         .collect();
     let table = table(&rows);
     println!("{table}");
@@ -145,7 +161,9 @@ fn main() {
     eprintln!("written to {}", out.display());
 }
 
-fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
+/// Generates the corpus of `pages` pages under `work` and adapts it to our format: the
+/// knowledge base's root, `policykb-bench-N/kb`. The average page length comes along.
+fn prepare_with_length(pages: usize, generator: &Path, work: &Path) -> (PathBuf, usize) {
     let base = work.join(format!("policykb-bench-{pages}"));
     let _ = fs::remove_dir_all(&base);
     let raw = base.join("raw");
@@ -169,6 +187,16 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     let average_chars = adapt(&raw, &kb);
     // /dev/shm is memory: at 100,000 pages every copy is most of a gigabyte.
     let _ = fs::remove_dir_all(&raw);
+    (kb, average_chars)
+}
+
+fn prepare(pages: usize, generator: &Path, work: &Path) -> PathBuf {
+    prepare_with_length(pages, generator, work).0
+}
+
+fn measure(pages: usize, generator: &Path, work: &Path, keep: bool) -> Row {
+    let (kb, average_chars) = prepare_with_length(pages, generator, work);
+    let base = work.join(format!("policykb-bench-{pages}"));
     let output = base.join("public");
 
     let unlinked = variant(&kb, &base, "unlinked", "autolink: false");
@@ -212,7 +240,9 @@ fn measure(pages: usize, generator: &Path, work: &Path) -> Row {
     });
     let html_bytes = bytes_of(&output, "html");
     let corpus_bytes = bytes_of(&kb.join("content"), "md");
-    let _ = fs::remove_dir_all(&base);
+    if !keep {
+        let _ = fs::remove_dir_all(&base);
+    }
     Row {
         pages,
         build_median: builds[RUNS / 2].wall,
