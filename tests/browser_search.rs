@@ -521,3 +521,53 @@ fn one_character_reads_a_bounded_share_of_a_large_sites_text() {
     );
     assert_eq!(found["complete"], true);
 }
+
+/// On a site where a common word is on every page, the first results are the best of all
+/// of them (the ranking sorts only the head of a long candidate list): the pages with the
+/// word in their title, then those repeating it in their text, each group in page order.
+#[test]
+fn the_first_results_of_a_common_word_are_the_best_of_all_pages() {
+    let f = common::Fixture::valid();
+    for n in 0..600 {
+        let title = if n % 97 == 0 {
+            format!("第{n}页讲责任")
+        } else {
+            format!("第{n}页")
+        };
+        let body = if n % 5 == 0 {
+            "这一页讲责任，再讲责任。"
+        } else {
+            "这一页讲责任。"
+        };
+        f.write(
+            &format!("content/pages/p-{n:03}.md"),
+            &format!("---\ntitle: {title}\n---\n\n{body}\n"),
+        );
+    }
+    let www = browser::build_site(&f.root, "search-common-word");
+    let server = Server::start(www);
+    let chromium = browser::browser();
+    let tab = chromium.new_tab().unwrap();
+    open(&tab, &format!("{}index.html", server.base_url));
+    let found = eval_async(
+        &tab,
+        "PolicykbSearch.query('责任', null, 60).then((f) => f.results.map((r) => r.doc.url))",
+    );
+    let ours: Vec<String> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|u| u.as_str())
+        .filter(|u| u.starts_with("pages/"))
+        .map(String::from)
+        .take(20)
+        .collect();
+    let titled = (0..600).filter(|n| n % 97 == 0);
+    let repeated = (0..600).filter(|n| n % 5 == 0 && n % 97 != 0);
+    let expected: Vec<String> = titled
+        .chain(repeated)
+        .take(20)
+        .map(|n| format!("pages/p-{n:03}.html"))
+        .collect();
+    assert_eq!(ours, expected);
+}

@@ -17,6 +17,21 @@ fn study_site() -> (Fixture, std::path::PathBuf) {
 
 /// Marks 工作推进形式化 done and checks every place that shows progress.
 fn check_progress(tab: &Tab, base: &str) {
+    // Before anything is read, the home page counts the pages from meta.js alone: the
+    // names chunks (every page's URL) are a large site's biggest search files.
+    open(tab, &format!("{base}index.html"));
+    wait_for(
+        tab,
+        "document.querySelector('[data-progress-all]').textContent.includes('已学 0')",
+    );
+    assert_eq!(
+        eval(
+            tab,
+            "PolicykbIndex.loaded().filter(n => n.startsWith('n-')).length"
+        ),
+        0,
+        "names chunks loaded on the home page of a reader who has read nothing"
+    );
     open(tab, &format!("{base}problems/formalism.html"));
     tab.wait_for_element("[data-study-done]")
         .unwrap()

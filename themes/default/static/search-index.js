@@ -82,7 +82,7 @@
       };
     });
     raw.tag_pages = raw.tags.map((tag) => {
-      const pages = decode(tag[2]).map((p) => p[0]);
+      const pages = decode(tag[2]).pages;
       for (const id of pages) { docs[id].tags.push(tag[0]); docs[id].tag_names.push(tag[1]); }
       return pages;
     });
@@ -106,10 +106,13 @@
     return Promise.all(Array.from(shards, (n) => load("p-" + n)));
   }
 
-  /* [[page, placement], …] from base64 varints of (page - previous page) * 4 + placement. */
+  /* {pages, placements, length} (typed arrays) from base64 varints of
+   * (page - previous page) * 4 + placement. */
   function decode(encoded) {
     const bytes = atob(encoded);
-    const postings = [];
+    const pages = new Uint32Array(bytes.length);
+    const placements = new Uint8Array(bytes.length);
+    let length = 0;
     let page = 0;
     let value = 0;
     let shift = 0;
@@ -118,11 +121,13 @@
       value += (b & 0x7f) * Math.pow(2, shift);
       if (b & 0x80) { shift += 7; continue; }
       page += Math.floor(value / 4);
-      postings.push([page, value % 4]);
+      pages[length] = page;
+      placements[length] = value % 4;
+      length++;
       value = 0;
       shift = 0;
     }
-    return postings;
+    return { pages: pages.subarray(0, length), placements: placements.subarray(0, length), length };
   }
 
   /* Decoded postings, kept per token: a common bigram's list is long, and the type-ahead box
@@ -130,11 +135,13 @@
   const decoded = new Map();
   const DECODED_TOKENS = 256;
 
-  /* [[page, placement], …] of a token whose shard is loaded. */
+  const NO_POSTINGS = { pages: new Uint32Array(0), placements: new Uint8Array(0), length: 0 };
+
+  /* The postings {pages, placements, length} of a token whose shard is loaded. */
   function postingsOf(token) {
     const shard = received["p-" + shardOf(token)];
     const encoded = shard && shard[token];
-    if (!encoded) { return []; }
+    if (!encoded) { return NO_POSTINGS; }
     let postings = decoded.get(token);
     if (!postings) {
       postings = decode(encoded);

@@ -124,18 +124,16 @@
     return Math.log(1 + (documents - pages + 0.5) / (pages + 0.5));
   }
 
-  function newEntry(clauses) {
-    return { matched: 0, score: 0, tokens: new Array(clauses.length).fill(0), titled: new Array(clauses.length).fill(0), named: 0 };
-  }
-
-  /* Per page: {weight matched, weight wanted, score, clauses fully present, tokens in the
-   * title per clause, tokens in a title, alias or tag} for one clause list.
-   * A token no page holds is usually a bigram across two words (落实监管 → 实监): it weighs
-   * as much as the clause's other tokens on average, not the most of all. */
+  /* Per page, for one clause list: weight matched, score, tokens found per clause, tokens
+   * in the title per clause, tokens in a title, alias or tag; and the weight wanted. Kept
+   * in typed arrays indexed by page (`ids` lists the pages touched, in order), because a
+   * common bigram's postings hold most of a large site. A token no page holds is usually a
+   * bigram across two words (落实监管 → 实监): it weighs as much as the clause's other
+   * tokens on average, not the most of all. */
   function scoreClauses(meta, clauses) {
     const documents = meta.docs.length;
-    const pages = new Map();
-    let wanted = 0;
+    const width = clauses.length;
+    const tally = newTally(documents, width);
     clauses.forEach((clause, c) => {
       if (clause.scan) { return; }
       const found = clause.tokens.map((token) => index.postingsOf(token));
@@ -144,19 +142,64 @@
       clause.tokens.forEach((token, t) => {
         const postings = found[t];
         const weight = postings.length ? idf(documents, postings.length) : absentWeight;
-        wanted += weight;
-        for (const [page, placement] of postings) {
-          let entry = pages.get(page);
-          if (!entry) { entry = newEntry(clauses); pages.set(page, entry); }
-          entry.matched += weight;
-          entry.score += weight * PLACEMENT_WEIGHT[placement];
-          entry.tokens[c] += 1;
-          if (placement === 3) { entry.titled[c] += 1; }
-          if (placement >= 2) { entry.named += 1; }
+        tally.wanted += weight;
+        for (let i = 0; i < postings.length; i++) {
+          const page = postings.pages[i];
+          const placement = postings.placements[i];
+          touch(tally, page);
+          tally.matched[page] += weight;
+          tally.score[page] += weight * PLACEMENT_WEIGHT[placement];
+          tally.tokens[page * width + c] += 1;
+          if (placement === 3) { tally.titled[page * width + c] += 1; }
+          if (placement >= 2) { tally.named[page] += 1; }
         }
       });
     });
-    return { pages, wanted };
+    return tally;
+  }
+
+  /* The typed arrays of a tally, reused from query to query (cleared where touched): at
+   * 100,000 pages fresh ones would be megabytes a query, and the collector's pauses would
+   * show in the type-ahead box. */
+  const spareTallies = [];
+
+  function newTally(documents, width) {
+    const spare = spareTallies.pop();
+    if (spare && spare.seen.length === documents && spare.tokens.length >= documents * width) {
+      return Object.assign(spare, { width, ids: [], wanted: 0 });
+    }
+    const size = documents * Math.max(width, 2);
+    return {
+      width,
+      ids: [],
+      wanted: 0,
+      seen: new Uint8Array(documents),
+      matched: new Float64Array(documents),
+      score: new Float64Array(documents),
+      first: new Float64Array(documents),
+      coverage: new Float64Array(documents),
+      named: new Uint16Array(documents),
+      tokens: new Uint16Array(size),
+      titled: new Uint16Array(size),
+    };
+  }
+
+  function releaseTally(tally) {
+    const width = tally.width;
+    for (const id of tally.ids) {
+      tally.seen[id] = 0;
+      tally.matched[id] = 0;
+      tally.score[id] = 0;
+      tally.first[id] = 0;
+      tally.coverage[id] = 0;
+      tally.named[id] = 0;
+      for (let i = id * width; i < id * width + width; i++) { tally.tokens[i] = 0; tally.titled[i] = 0; }
+    }
+    if (spareTallies.length < 2) { spareTallies.push(tally); }
+  }
+
+  function touch(tally, page) {
+    if (!tally.seen[page]) { tally.seen[page] = 1; tally.ids.push(page); }
   }
 
   /* Title and alias matches outrank body matches: equal, then at the start, then anywhere. */
@@ -192,11 +235,11 @@
   /* Pages with such a title or alias, whatever their text holds, among the pages not
    * `known`: a shared stretch of three characters holds two of the query's bigrams, so
    * only pages with two tokens in a name are looked at, those with the most first. */
-  async function byTitleStretch(meta, pages, clauses, core, filters, known) {
+  async function byTitleStretch(meta, tally, clauses, core, filters, known) {
     if (core.length < 3) { return []; }
     const candidates = [];
-    for (const [id, entry] of pages) {
-      if (entry.named >= 2 && !known.has(id) && matchesFilters(meta.docs[id], filters)) { candidates.push([id, entry.named]); }
+    for (const id of tally.ids) {
+      if (tally.named[id] >= 2 && !known.has(id) && matchesFilters(meta.docs[id], filters)) { candidates.push([id, tally.named[id]]); }
     }
     candidates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     const docs = await index.withNames(candidates.slice(0, SHORTLIST * 2).map(([id]) => meta.docs[id]));
@@ -219,6 +262,68 @@
     }
     top.sort(byScore);
     results.splice(0, top.length, ...top);
+  }
+
+  /* Puts the first `count` of ids[from…] in `order` at from…, sorted, the others after them
+   * in any order (a heap of the best so far: a common token's candidates are most of a large
+   * site, and only the first are read); returns where the sorted part ends. */
+  function sortPrefix(ids, from, count, order) {
+    const rest = ids.length - from;
+    if (rest <= count * 4) {
+      const tail = ids.slice(from).sort(order);
+      for (let i = 0; i < tail.length; i++) { ids[from + i] = tail[i]; }
+      return ids.length;
+    }
+    /* A heap with the last of the best at its root. */
+    const heap = [];
+    const after = (i, j) => order(heap[i], heap[j]) > 0;
+    const swap = (i, j) => { const t = heap[i]; heap[i] = heap[j]; heap[j] = t; };
+    const down = (i) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let top = i;
+        if (l < heap.length && after(l, top)) { top = l; }
+        if (r < heap.length && after(r, top)) { top = r; }
+        if (top === i) { return; }
+        swap(i, top);
+        i = top;
+      }
+    };
+    const others = [];
+    for (let k = from; k < ids.length; k++) {
+      const id = ids[k];
+      if (heap.length < count) {
+        heap.push(id);
+        for (let i = heap.length - 1; i > 0 && after(i, (i - 1) >> 1); i = (i - 1) >> 1) { swap(i, (i - 1) >> 1); }
+      } else if (order(id, heap[0]) < 0) {
+        others.push(heap[0]);
+        heap[0] = id;
+        down(0);
+      } else {
+        others.push(id);
+      }
+    }
+    heap.sort(order);
+    for (let i = 0; i < heap.length; i++) { ids[from + i] = heap[i]; }
+    for (let i = 0; i < others.length; i++) { ids[from + heap.length + i] = others[i]; }
+    return from + heap.length;
+  }
+
+  /* Candidates in rank order (`ids`, by their postings), made into results only as far as
+   * they are read: `slice` and `splice` as on an array of them. */
+  function lazyResults(ids, order, make) {
+    const made = [];
+    let sorted = 0;
+    const upTo = (end) => {
+      if (end > sorted) { sorted = sortPrefix(ids, sorted, Math.max(end - sorted, 64), order); }
+      while (made.length < Math.min(end, ids.length)) { made.push(make(ids[made.length])); }
+    };
+    return {
+      length: ids.length,
+      slice(from, to) { upTo(to); return made.slice(from, to); },
+      splice(from, count, ...items) { upTo(from + count); made.splice(from, count, ...items); },
+    };
   }
 
   const byScore = (a, b) => b.score - a.score || a.doc.id - b.doc.id;
@@ -270,7 +375,7 @@
     await index.loadPostings(chars.map(index.nameToken));
     let named = null;
     for (const c of chars) {
-      const pages = new Set(index.postingsOf(index.nameToken(c)).map((p) => p[0]));
+      const pages = new Set(index.postingsOf(index.nameToken(c)).pages);
       named = named ? new Set(Array.from(named).filter((id) => pages.has(id))) : pages;
     }
     /* Only one character is certain from the postings; more must be read in the names. */
@@ -306,7 +411,8 @@
   async function rank(meta, clauses, filters, limit, weight) {
     const core = clauses.map((c) => c.text).join("");
     const shortlist = limit + SHORTLIST;
-    const { pages, wanted } = scoreClauses(meta, clauses);
+    const tally = scoreClauses(meta, clauses);
+    const width = tally.width;
     /* With a clause that has postings, those give the candidates, and the single-character
      * clauses are checked in their text (`verify`); with none, text and names are scanned. */
     let unscanned = 0;
@@ -314,41 +420,57 @@
       const scanned = await byScanning(meta, clauses);
       unscanned = scanned.unread;
       for (const id of scanned.found) {
-        if (!pages.has(id)) { pages.set(id, newEntry(clauses)); }
-        pages.get(id).score += 1;
+        touch(tally, id);
+        tally.score[id] += 1;
       }
-      for (const c of clauses) {
+      clauses.forEach((c, i) => {
         const chars = Array.from(c.text).filter(tokenizer.isHan);
-        if (chars.length !== 1) { continue; }
-        for (const [id, placement] of index.postingsOf(index.nameToken(chars[0]))) {
-          if (placement === 3 && pages.has(id)) { pages.get(id).titled[clauses.indexOf(c)] = c.tokens.length || 1; }
+        if (chars.length !== 1) { return; }
+        const named = index.postingsOf(index.nameToken(chars[0]));
+        for (let n = 0; n < named.length; n++) {
+          const id = named.pages[n];
+          if (named.placements[n] === 3 && tally.seen[id]) { tally.titled[id * width + i] = c.tokens.length || 1; }
         }
+      });
+    }
+    /* A first score from the postings, with a hint for clauses wholly in the title; the
+     * title boost proper needs the names, loaded only for the first of the list. */
+    const { first, coverage } = tally;
+    const fullIds = [];
+    const partialIds = [];
+    for (const id of tally.ids) {
+      if (!matchesFilters(meta.docs[id], filters)) { continue; }
+      let complete = true;
+      let hint = 0;
+      for (let i = 0; i < width; i++) {
+        const c = clauses[i];
+        /* A single-character clause is certain only once `verify` has read the text. */
+        if (!c.scan && tally.tokens[id * width + i] !== c.tokens.length) { complete = false; }
+        if (tally.titled[id * width + i] >= Math.max(c.tokens.length, 1)) { hint += TITLE_HINT; }
       }
+      coverage[id] = tally.wanted > 0 ? tally.matched[id] / tally.wanted : 1;
+      first[id] = tally.score[id] * (0.5 + 0.5 * coverage[id]) + hint;
+      if (complete) { fullIds.push(id); }
+      else if (coverage[id] >= PARTIAL_COVERAGE) { partialIds.push(id); }
     }
-    const full = [];
-    const partial = [];
-    for (const [id, entry] of pages) {
-      const doc = meta.docs[id];
-      if (!matchesFilters(doc, filters)) { continue; }
-      /* A single-character clause is certain only once `verify` has read the text. */
-      const complete = clauses.every((c, i) => c.scan || entry.tokens[i] === c.tokens.length);
-      const coverage = wanted > 0 ? entry.matched / wanted : 1;
-      const base = entry.score * (0.5 + 0.5 * coverage);
-      const hint = TITLE_HINT * clauses.filter((c, i) => entry.titled[i] >= Math.max(c.tokens.length, 1)).length;
-      const result = { doc, base, weight, named: false, score: (base + hint) * weight, coverage, full: complete };
-      if (complete) { full.push(result); }
-      else if (coverage >= PARTIAL_COVERAGE) { partial.push(result); }
-    }
-    full.sort(byScore);
-    partial.sort(byScore);
+    const byFirst = (a, b) => first[b] - first[a] || a - b;
+    const resultOf = (full) => (id) => {
+      const base = tally.score[id] * (0.5 + 0.5 * coverage[id]);
+      return { doc: meta.docs[id], base, weight, named: false, score: first[id] * weight, coverage: coverage[id], full };
+    };
+    const full = lazyResults(fullIds, byFirst, resultOf(true));
     await rankByTitles(full, clauses, core, shortlist);
     const verified = await verify(full, clauses, limit);
-    /* Full candidates whose phrases are not in the text join the partial ones. */
-    for (const r of verified.failed) { r.full = false; partial.push(r); }
-    /* Partial matches are needed only where the full ones do not fill the list. */
+    let partial = [];
+    /* Partial matches are needed only where the full ones do not fill the list: the first
+     * of them by their postings (a title boost only raises a score), the full candidates
+     * whose phrases are not in the text, and titles sharing a long stretch. */
     if (verified.results.length < limit) {
-      const known = new Set(full.concat(partial).map((r) => r.doc.id));
-      for (const r of await byTitleStretch(meta, pages, clauses, core, filters, known)) {
+      sortPrefix(partialIds, 0, shortlist, byFirst);
+      partial = partialIds.slice(0, shortlist).map(resultOf(false));
+      for (const r of verified.failed) { r.full = false; partial.push(r); }
+      const known = new Set(fullIds.concat(partialIds));
+      for (const r of await byTitleStretch(meta, tally, clauses, core, filters, known)) {
         r.named = true;
         partial.push(r);
       }
@@ -364,6 +486,7 @@
       r.score += r.score * stretch / Math.max(core.length, 1);
     }
     shownPartial.sort(byScore);
+    releaseTally(tally);
     return { clauses, full: verified.results, partial: shownPartial, unchecked: verified.unchecked, unread: unscanned };
   }
 
@@ -398,7 +521,7 @@
     /* What a page's names share, all names together: at least what its best name shares. */
     const shared = new Map();
     for (const c of wanted) {
-      for (const [id] of pagesOf.get(c)) { shared.set(id, (shared.get(id) || 0) + weight(c)); }
+      for (const id of pagesOf.get(c).pages) { shared.set(id, (shared.get(id) || 0) + weight(c)); }
     }
     const candidates = Array.from(shared).filter(([id, w]) => w / total >= 0.6 && matchesFilters(meta.docs[id], filters));
     candidates.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
@@ -499,7 +622,7 @@
     for (const c of chars) {
       const postings = index.postingsOf(index.nameToken(c));
       const rarity = 1 / (1 + postings.length);
-      for (const [id] of postings) { sharing.set(id, (sharing.get(id) || 0) + 1 + rarity); }
+      for (const id of postings.pages) { sharing.set(id, (sharing.get(id) || 0) + 1 + rarity); }
     }
     const best = Array.from(sharing).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, SUGGEST_PAGES);
     return index.withNames(best.map(([id]) => meta.docs[id]));

@@ -228,10 +228,14 @@
     }
     const all = continuing.querySelector("[data-progress-all]");
     if (all && global.PolicykbIndex) {
-      allPages().then((meta) => {
-        const known = new Set(meta.docs.map((d) => d.url));
-        showProgress(all, Object.keys(read().done).filter((p) => known.has(p)).length, meta.docs.length);
-        if (Object.keys(read().done).length) { continuing.hidden = false; }
+      /* Which pages read still exist needs every page's URL (all names chunks): only
+       * loaded when something has been read. */
+      const done = Object.keys(record.done);
+      const pages = done.length ? allPages() : global.PolicykbIndex.loadMeta();
+      pages.then((meta) => {
+        const known = done.length ? new Set(meta.docs.map((d) => d.url)) : new Set();
+        showProgress(all, done.filter((p) => known.has(p)).length, meta.docs.length);
+        if (done.length) { continuing.hidden = false; }
       }).catch(() => {});
     }
   }
