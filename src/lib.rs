@@ -304,7 +304,7 @@ pub(crate) fn run_pipeline(options: &BuildOptions, keep_text: bool) -> Result<Bu
 }
 
 /// Pages per slice of the render → index stream (a whole number of text chunks).
-const SLICE: usize = 128 * search::TEXT_CHUNK;
+const SLICE: usize = 256 * search::TEXT_CHUNK;
 
 /// Renders the shared files, then the pages a slice at a time, each slice indexed as soon
 /// as it is rendered and, unless `keep_text`, its text dropped; then checks `#anchor` links

@@ -201,10 +201,9 @@ impl LiveSite {
         }
         if !text_only {
             // A page's title, tags or aliases may have changed.
-            for sounds in search::sounds_files(site) {
-                replaced.extend(built.index.record(&sounds.path));
-                files.push(sounds);
-            }
+            let sounds = search::sounds_files(site);
+            replaced.extend(built.index.record_sounds(&sounds));
+            files.extend(sounds);
             // A title, summary or tag may have changed a glossary card.
             for cards in search::cards::card_files(site) {
                 replaced.extend(built.index.record(&cards.path));

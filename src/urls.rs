@@ -83,11 +83,14 @@ pub fn static_file(name: &str) -> String {
     format!("{STATIC_FOLDER}/{name}")
 }
 
+/// Hex digits of a content hash in a file name.
+pub const HASH_LENGTH: usize = 10;
+
 /// `name` with the start of its content's SHA-256 before the extension: `style.css` →
 /// `style.3f2a1c9d0b.css`. A changed file gets a new name; an unchanged one keeps it.
 pub fn hashed_name(name: &str, contents: &[u8]) -> String {
     let digest = crate::output::manifest::hex(&crate::output::manifest::digest(contents));
-    let hash = &digest[..10];
+    let hash = &digest[..HASH_LENGTH];
     match name.rsplit_once('.') {
         Some((stem, extension)) if !stem.is_empty() => format!("{stem}.{hash}.{extension}"),
         _ => format!("{name}.{hash}"),

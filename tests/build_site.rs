@@ -33,7 +33,7 @@ fn builds_every_kind_of_page_with_relative_links() {
         "search/p-0.js",
         "search/t-0.js",
         "search/sounds.js",
-        "search/s-x.js",
+        "search/s-zr.js",
         "static/style.css",
         "static/search-index.js",
         "static/search-query.js",

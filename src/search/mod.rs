@@ -17,7 +17,7 @@
 //!   for verifying phrases, showing snippets and linking to the section of a match;
 //! - `search/sounds.js`: the readings of the characters of titles, aliases and tags, and
 //!   homophones (see `sounds`), loaded only for Latin-letter queries and typos; and
-//!   `search/s-a.js` … `s-z.js`, those terms by the first letter of their spellings, one
+//!   `search/s-ab.js` …, those terms by the first two letters of their spellings, one
 //!   loaded per pinyin query;
 //! - `search/cards.js` and `search/c-K.js`: the glossary's cards (see `cards`), which every
 //!   page loads through the same loader.
@@ -55,7 +55,7 @@ use tokenizer::Token;
 pub use tokenizer::{is_han, shard_of, tokenize};
 
 /// Pages per text chunk: results load the text of their chunk for snippets.
-pub const TEXT_CHUNK: usize = 8;
+pub const TEXT_CHUNK: usize = 4;
 
 /// Pages per names chunk (`n-N.js`, about 7 KB): a query loads the names of the pages it
 /// ranks near the top, which lie anywhere in the site, so chunks are small.
@@ -239,6 +239,28 @@ impl SearchIndex {
         (old != file).then(|| urls::search_file(&old))
     }
 
+    /// Records the sounds files of an edit (`sounds_files`), and forgets those of letter pairs
+    /// no spelling starts with any more; returns the paths of the versions replaced or gone.
+    pub fn record_sounds(&mut self, files: &[OutputFile]) -> Vec<String> {
+        let written: BTreeSet<&str> = files
+            .iter()
+            .filter_map(|f| f.path.rsplit('/').next()?.split('.').next())
+            .collect();
+        let gone: Vec<String> = self
+            .files
+            .keys()
+            .filter(|name| name.starts_with("s-") && !written.contains(name.as_str()))
+            .cloned()
+            .collect();
+        let mut replaced: Vec<String> = gone
+            .iter()
+            .filter_map(|name| self.files.remove(name))
+            .map(|file| urls::search_file(&file))
+            .collect();
+        replaced.extend(files.iter().filter_map(|f| self.record(&f.path)));
+        replaced
+    }
+
     /// The folding pairs the browser needs (see `fold::pairs_for`).
     pub fn fold_pairs(&self) -> String {
         fold::pairs_for(&self.chars.keys().copied().collect())
@@ -359,9 +381,8 @@ fn names_file(site: &Site, n: usize) -> OutputFile {
 }
 
 /// `search/sounds.js`, the readings of the characters of every title, alias and tag name
-/// and of their homophones, and `search/s-a.js` … `s-z.js`, the terms by the letters their
-/// spellings start with (see `sounds`). Every letter has its file, empty or not, so an edit
-/// replaces each.
+/// and of their homophones, and `search/s-ab.js` …, the terms by the two letters their
+/// spellings start with (see `sounds`), a file for each pair some spelling starts with.
 pub fn sounds_files(site: &Site) -> Vec<OutputFile> {
     let mut terms = Vec::new();
     for (id, record) in site.pages.iter().enumerate() {
@@ -381,11 +402,8 @@ pub fn sounds_files(site: &Site) -> Vec<OutputFile> {
     }
     let sounds = sounds::build(&terms);
     let mut files = vec![script_file("sounds", &sounds)];
-    for letter in sounds::LETTERS {
-        files.push(script_file(
-            &format!("s-{letter}"),
-            &sounds.terms_starting(letter),
-        ));
+    for (start, terms) in sounds.terms_by_start() {
+        files.push(script_file(&format!("s-{start}"), &terms));
     }
     files
 }
@@ -429,12 +447,70 @@ struct Meta {
     levels: Vec<(String, String)>,
     /// Per tag: slug, name, and its pages as postings (see `postings`).
     tags: Vec<(String, String, String)>,
-    /// Per page: the index of its kind in `kinds`.
-    page_kinds: Vec<usize>,
-    /// Per page: the index of its level in `levels`, or -1.
-    page_levels: Vec<i64>,
-    /// Every other index file's name: `p-3` → `p-3.1a2b3c4d5e.js`.
-    files: BTreeMap<String, String>,
+    /// Per page, one character (see `small_number`): the index of its kind in `kinds`.
+    page_kinds: String,
+    /// Per page, one character: 0 for no level, else 1 + the index of its level in `levels`.
+    page_levels: String,
+    /// Every other index file's name.
+    files: FileNames,
+}
+
+/// The names of the index files, compactly: at 100,000 pages there are 15,000 of them,
+/// and meta.js is loaded before the first result.
+#[derive(Serialize, Default)]
+struct FileNames {
+    /// A family of numbered files (`p-0`, `p-1` …) as the hashes of their names in number
+    /// order, each `urls::HASH_LENGTH` characters (`-`s where a number has no file):
+    /// `p` → `1a2b3c4d5e…` for `p-0.1a2b3c4d5e.js`.
+    numbered: BTreeMap<String, String>,
+    /// Any other file by name: `sounds` → `sounds.672a5d53ce.js`.
+    named: BTreeMap<String, String>,
+}
+
+impl FileNames {
+    fn of(files: &BTreeMap<String, String>) -> FileNames {
+        let mut names = FileNames::default();
+        let mut hashes: BTreeMap<String, BTreeMap<usize, &str>> = BTreeMap::new();
+        for (name, file) in files {
+            let numbered = name.split_once('-').and_then(|(family, number)| {
+                let number: usize = number.parse().ok()?;
+                let hash = file
+                    .strip_prefix(&format!("{name}."))?
+                    .strip_suffix(".js")?;
+                (hash.len() == urls::HASH_LENGTH && !hash.contains('.'))
+                    .then_some((family, number, hash))
+            });
+            match numbered {
+                Some((family, number, hash)) => {
+                    hashes
+                        .entry(family.to_string())
+                        .or_default()
+                        .insert(number, hash);
+                }
+                None => {
+                    names.named.insert(name.clone(), file.clone());
+                }
+            }
+        }
+        let none = "-".repeat(urls::HASH_LENGTH);
+        for (family, by_number) in hashes {
+            let last = by_number.keys().last().copied().unwrap_or(0);
+            let joined = (0..=last)
+                .map(|n| by_number.get(&n).copied().unwrap_or(&none))
+                .collect();
+            names.numbered.insert(family, joined);
+        }
+        names
+    }
+}
+
+/// A small number as one character of meta.js: `a` for 0, `b` for 1 …, one byte of UTF-8
+/// up to 30 and never a character JSON or `script_text` escapes.
+fn small_number(n: usize) -> char {
+    u32::try_from(n)
+        .ok()
+        .and_then(|n| char::from_u32(0x61 + n))
+        .unwrap_or(char::REPLACEMENT_CHARACTER)
 }
 
 fn meta(site: &Site, index: &SearchIndex) -> Meta {
@@ -486,15 +562,17 @@ fn meta(site: &Site, index: &SearchIndex) -> Meta {
             .collect(),
         page_kinds: pages()
             .map(|page| kinds.iter().position(|k| *k == page.kind).unwrap_or(0))
+            .map(small_number)
             .collect(),
         page_levels: pages()
             .map(|page| {
                 let level = page.meta.level.as_deref();
                 let at = level.and_then(|l| config.levels.iter().position(|x| x.slug == l));
-                at.map_or(-1, |l| l as i64)
+                at.map_or(0, |l| l + 1)
             })
+            .map(small_number)
             .collect(),
-        files: index.files.clone(),
+        files: FileNames::of(&index.files),
     }
 }
 
@@ -513,4 +591,70 @@ fn script_text<T: Serialize + ?Sized>(name: &str, data: &T) -> String {
         .unwrap_or_else(|_| "null".into())
         .replace('<', "\\u003c");
     format!("PolicykbIndex.receive(\"{name}\",{json});\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str) -> OutputFile {
+        OutputFile {
+            path: path.to_string(),
+            contents: Vec::new(),
+        }
+    }
+
+    fn index_with(paths: &[&str]) -> SearchIndex {
+        let mut index = SearchIndex {
+            shards: 1,
+            by_shard: vec![BTreeMap::new()],
+            chars: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        for path in paths {
+            index.record(path);
+        }
+        index
+    }
+
+    #[test]
+    fn numbered_files_are_listed_by_their_hashes_and_others_by_name() {
+        let index = index_with(&[
+            "search/p-0.0123456789.js",
+            "search/p-2.abcdefabcd.js",
+            "search/sounds.672a5d53ce.js",
+            "search/s-ze.1111111111.js",
+        ]);
+        let names = FileNames::of(&index.files);
+        assert_eq!(
+            names.numbered["p"],
+            format!("0123456789{}abcdefabcd", "-".repeat(10))
+        );
+        assert_eq!(names.named["sounds"], "sounds.672a5d53ce.js");
+        assert_eq!(names.named["s-ze"], "s-ze.1111111111.js");
+        assert_eq!(names.named.len(), 2);
+    }
+
+    #[test]
+    fn an_edit_forgets_the_sounds_files_of_letter_pairs_no_term_starts_with() {
+        let mut index = index_with(&[
+            "search/sounds.aaaaaaaaaa.js",
+            "search/s-ze.1111111111.js",
+            "search/s-zr.2222222222.js",
+            "search/p-0.0123456789.js",
+        ]);
+        let gone = index.record_sounds(&[
+            file("search/sounds.bbbbbbbbbb.js"),
+            file("search/s-ze.1111111111.js"),
+            file("search/s-xs.3333333333.js"),
+        ]);
+        assert_eq!(
+            gone,
+            ["search/s-zr.2222222222.js", "search/sounds.aaaaaaaaaa.js"]
+        );
+        assert!(index.is_current("search/s-xs.3333333333.js"));
+        assert!(index.is_current("search/s-ze.1111111111.js"));
+        assert!(!index.is_current("search/s-zr.2222222222.js"));
+        assert!(index.is_current("search/p-0.0123456789.js"));
+    }
 }

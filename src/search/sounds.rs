@@ -1,8 +1,8 @@
 //! Pinyin and homophones for search: `search/sounds.js` (the readings), loaded by the
 //! browser only when a query is in Latin letters (pinyin, full or initials) or finds too
-//! little (a typo), and `search/s-a.js` … `s-z.js` (the terms, by the letter their
-//! spellings start with), of which a pinyin query loads the one of its first letter: at
-//! 100,000 pages all terms together are 7 MB.
+//! little (a typo), and `search/s-ab.js` … (the terms, by the two letters their spellings
+//! start with: `s-ze`, `s-zr` …), of which a pinyin query loads the one of its first two
+//! letters: at 100,000 pages all terms together are 7 MB, one first letter's up to 2 MB.
 //!
 //! Only titles, aliases and tag names get pinyin: transliterating the body would match
 //! nearly anything (the noise that made Meilisearch's pinyin normaliser a problem,
@@ -27,19 +27,56 @@ pub struct Term {
 
 /// The letters the terms are sharded by: every spelling begins with one (a pinyin query is
 /// letters only, so a term spelt from a digit can never match one).
-pub const LETTERS: std::ops::RangeInclusive<char> = 'a'..='z';
 
 #[derive(Serialize)]
 pub struct Sounds {
     /// Syllables without tones (`ü` written `v`), referred to by index.
     syllables: Vec<String>,
     /// `[text, target]`, the text folded as the search folds it (simplified, lower case,
-    /// no spaces), with the letters its spellings can start with; in the shard files.
+    /// no spaces), with the two letters its spellings can start with; in the shard files.
     #[serde(skip)]
-    terms: Vec<(String, i64, Vec<char>)>,
+    terms: Vec<(String, i64, Vec<String>)>,
     /// Character → indices of its readings, in the dictionary's order, for every character
     /// of a term and every character that shares a reading with one.
     chars: BTreeMap<char, Vec<u32>>,
+}
+
+/// The first two letters of every spelling of a term, full and initials, from the options
+/// of its spelt characters in order (as `spellingsOf` in search-query.js spells it): the
+/// files the term is in. 率先 → `sh`, `lv`, `sx`, `lx`.
+fn starts_of(units: &[Vec<String>]) -> Vec<String> {
+    let mut starts = BTreeSet::new();
+    for initials in [false, true] {
+        let mut partial = vec![String::new()];
+        for options in units {
+            if partial.is_empty() {
+                break;
+            }
+            let mut next = Vec::new();
+            for prefix in &partial {
+                for option in options {
+                    let added = if initials {
+                        option.chars().take(1).collect::<String>()
+                    } else {
+                        option.clone()
+                    };
+                    let spelling = format!("{prefix}{added}");
+                    match spelling.char_indices().nth(2) {
+                        Some((end, _)) => {
+                            starts.insert(spelling[..end].to_string());
+                        }
+                        None if spelling.chars().count() == 2 => {
+                            starts.insert(spelling);
+                        }
+                        None => next.push(spelling),
+                    }
+                }
+            }
+            next.dedup();
+            partial = next;
+        }
+    }
+    starts.into_iter().collect()
 }
 
 /// The readings of a character, toneless, `ü` as `v`; empty for a non-Han character.
@@ -69,22 +106,18 @@ pub fn build(terms: &[Term]) -> Sounds {
             .filter(|c| !c.is_whitespace())
             .collect();
         let mut spoken = false;
-        // The first character that is spelt decides the letters the spellings start with.
-        let mut starts: Option<Vec<char>> = None;
+        let mut units = Vec::new();
         for c in folded.chars() {
             let found = readings_of.entry(c).or_insert_with(|| readings(c));
             spoken |= !found.is_empty();
-            if starts.is_none() && !found.is_empty() {
-                let mut letters: Vec<char> =
-                    found.iter().filter_map(|r| r.chars().next()).collect();
-                letters.dedup();
-                starts = Some(letters);
-            } else if starts.is_none() && c.is_alphanumeric() {
-                starts = Some(vec![c]);
+            if !found.is_empty() {
+                units.push(found.clone());
+            } else if c.is_alphanumeric() {
+                units.push(vec![c.to_string()]);
             }
         }
         if spoken {
-            entries.push((folded, term.target, starts.unwrap_or_default()));
+            entries.push((folded, term.target, starts_of(&units)));
         }
     }
     readings_of.retain(|_, found| !found.is_empty());
@@ -127,13 +160,18 @@ pub fn build(terms: &[Term]) -> Sounds {
 }
 
 impl Sounds {
-    /// The terms whose spellings can start with `letter`, as `[text, target]`.
-    pub fn terms_starting(&self, letter: char) -> Vec<(&str, i64)> {
-        self.terms
-            .iter()
-            .filter(|(_, _, starts)| starts.contains(&letter))
-            .map(|(text, target, _)| (text.as_str(), *target))
-            .collect()
+    /// The terms by the two letters their spellings start with, as `[text, target]`.
+    pub fn terms_by_start(&self) -> BTreeMap<&str, Vec<(&str, i64)>> {
+        let mut by_start: BTreeMap<&str, Vec<(&str, i64)>> = BTreeMap::new();
+        for (text, target, starts) in &self.terms {
+            for start in starts {
+                by_start
+                    .entry(start.as_str())
+                    .or_default()
+                    .push((text.as_str(), *target));
+            }
+        }
+        by_start
     }
 }
 
@@ -156,23 +194,44 @@ mod tests {
             .collect()
     }
 
+    /// The terms of the file of spellings starting with `start`.
+    fn starting<'a>(sounds: &'a Sounds, start: &str) -> Vec<(&'a str, i64)> {
+        sounds.terms_by_start().remove(start).unwrap_or_default()
+    }
+
     #[test]
     fn terms_are_listed_with_the_readings_of_their_characters() {
         let sounds = build(&[term("监督 责任"), term("OA")]);
-        assert_eq!(sounds.terms_starting('j'), [("监督责任", 0)]);
+        assert_eq!(starting(&sounds, "ji"), [("监督责任", 0)]);
+        assert_eq!(starting(&sounds, "jd"), [("监督责任", 0)]);
         assert_eq!(spoken(&sounds, '监'), ["jian"]);
         assert_eq!(spoken(&sounds, '责'), ["ze"]);
     }
 
     #[test]
-    fn a_term_is_in_the_shard_of_each_letter_its_spellings_start_with() {
-        let sounds = build(&[term("率先"), term("“一岗双责”"), term("OA系统")]);
-        assert_eq!(sounds.terms_starting('s'), [("率先", 0)]);
-        assert_eq!(sounds.terms_starting('l'), [("率先", 0)]);
+    fn a_term_is_in_the_file_of_the_two_letters_each_of_its_spellings_starts_with() {
+        let sounds = build(&[
+            term("率先"),
+            term("“一岗双责”"),
+            term("OA系统"),
+            term("额度"),
+        ]);
+        for start in ["sh", "lv", "sx", "lx"] {
+            assert_eq!(starting(&sounds, start), [("率先", 0)], "{start}");
+        }
         // Punctuation is not spelt: 一 (yi) decides.
-        assert_eq!(sounds.terms_starting('y'), [("“一岗双责”", 0)]);
-        assert_eq!(sounds.terms_starting('o'), [("oa系统", 0)]);
-        assert!(sounds.terms_starting('x').is_empty());
+        assert_eq!(starting(&sounds, "yi"), [("“一岗双责”", 0)]);
+        assert_eq!(starting(&sounds, "yg"), [("“一岗双责”", 0)]);
+        assert_eq!(starting(&sounds, "oa"), [("oa系统", 0)]);
+        // A one-letter syllable takes its second letter from the next character: e + du.
+        assert_eq!(starting(&sounds, "ed"), [("额度", 0)]);
+        assert!(starting(&sounds, "xi").is_empty());
+        assert_eq!(
+            sounds.terms_by_start().len(),
+            9,
+            "{:?}",
+            sounds.terms_by_start()
+        );
     }
 
     #[test]

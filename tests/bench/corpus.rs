@@ -500,8 +500,7 @@ fn browser_timings(site: &Path) -> BrowserTimings {
            const found = await PolicykbSearch.query({}, null, 8); \
            await PolicykbSearch.withText(found.results.slice(0, 8).map(r => r.doc)); \
            const ms = performance.now() - t0; \
-           const names = PolicykbIndex.current().files || {{}}; \
-           const files = PolicykbSearch.loaded().map(n => 'search/' + (n === 'meta' ? 'meta.js' : names[n])); \
+           const files = PolicykbSearch.loaded().map(n => 'search/' + PolicykbIndex.fileName(n)); \
            return JSON.stringify({{ ms, files }}); }})()",
         serde_json::to_string(QUERIES[0]).unwrap()
     );
@@ -548,8 +547,7 @@ const DOWNLOAD_QUERIES: [&str; 6] = ["责", "党建", "\"落实主体责任\"", 
 fn largest_query_download(site: &Path) -> (u64, String) {
     let browser = chromium();
     let url = format!("file://{}/index.html", site.display());
-    let names = "const names = PolicykbIndex.current().files || {}; \
-                 return JSON.stringify(PolicykbSearch.loaded().map(n => 'search/' + (n === 'meta' ? 'meta.js' : names[n])));";
+    let names = "return JSON.stringify(PolicykbSearch.loaded().map(n => 'search/' + PolicykbIndex.fileName(n)));";
     let mut largest = (0, String::new());
     for query in DOWNLOAD_QUERIES.iter().chain(QUERIES.iter()) {
         let tab = browser.new_tab().unwrap();

@@ -13,8 +13,8 @@
  *              linking to the section of a match;
  *   sounds.js  the readings of the characters of titles, aliases and tags, and their
  *              homophones, only for Latin-letter queries and typos;
- *   s-a.js …   those terms by the first letter of their spellings: a pinyin query loads
- *              the file of its first letter;
+ *   s-ab.js …  those terms by the first two letters of their spellings: a pinyin query loads
+ *              the file of its first two letters;
  *   cards.js   the names of the glossary's card files c-K.js (not a search file: any page
  *              loads it, at the first hover over a glossary link; see src/search/cards.rs).
  * Every file but meta.js and cards.js has its content's hash in its name
@@ -41,7 +41,21 @@
     if (/^c-\d+$/.test(name)) {
       return load("cards").then((list) => list.files[Number(name.slice(2))] || name + ".js");
     }
-    return load("meta").then((raw) => raw.files[name] || name + ".js");
+    return load("meta").then(() => fileName(name));
+  }
+
+  const HASH_LENGTH = 10;
+
+  /* The file of index file `name` once meta.js is loaded: `p-3` → `p-3.1a2b3c4d5e.js`, from
+   * the hashes of its numbered family, or by name. */
+  function fileName(name) {
+    if (name === "meta" || name === "cards") { return name + ".js"; }
+    const files = received.meta ? received.meta.files : { numbered: {}, named: {} };
+    const numbered = /^([a-z]+)-(\d+)$/.exec(name);
+    const hashes = numbered && files.numbered[numbered[1]];
+    const hash = hashes ? hashes.substr(Number(numbered[2]) * HASH_LENGTH, HASH_LENGTH) : "";
+    if (hash.length === HASH_LENGTH && hash[0] !== "-") { return name + "." + hash + ".js"; }
+    return files.named[name] || name + ".js";
   }
 
   /* The data of index file `name`, loading it once. */
@@ -72,9 +86,11 @@
     const raw = await load("meta");
     if (meta) { return meta; }
     tokenizer.setFold(raw.fold);
-    const docs = raw.page_kinds.map((k, id) => {
-      const kind = raw.kinds[k] || ["", ""];
-      const level = raw.page_levels[id] >= 0 ? raw.levels[raw.page_levels[id]] : ["", ""];
+    /* One character per page: "a" for 0, "b" for 1 … (see `small_number` in Rust). */
+    const small = (text, id) => text.charCodeAt(id) - 0x61;
+    const docs = Array.from({ length: raw.page_kinds.length }, (_, id) => {
+      const kind = raw.kinds[small(raw.page_kinds, id)] || ["", ""];
+      const level = raw.levels[small(raw.page_levels, id) - 1] || ["", ""];
       return {
         id, url: null, title: null, kind: kind[0], kind_name: kind[1], level: level[0], level_name: level[1],
         tags: [], tag_names: [], aliases: null, folded_title: null, folded_aliases: null,
@@ -200,7 +216,9 @@
   function loadSounds() { return load("sounds"); }
 
   /* [[term, target], …]: the terms whose spellings start with `letter` (a–z). */
-  function loadSoundTerms(letter) { return load("s-" + letter); }
+  function loadSoundTerms(start) {
+    return loadMeta().then(() => (received.meta.files.named["s-" + start] ? load("s-" + start) : []));
+  }
 
   /* Glossary card `number`: [where it leads, relative to the site root; its text], or null. */
   function loadCard(number) {
@@ -216,5 +234,5 @@
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, nameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, nameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, fileName, root };
 })(window);

@@ -32,7 +32,7 @@
    * of their characters and meta.js's tags), so that on a site of 100,000 pages one
    * character does not download every page's text; the result then says how many pages'
    * text it did not read (`unread`). */
-  const SCAN_CHUNKS = 48;
+  const SCAN_CHUNKS = 96;
   /* Names (url, title, aliases) are loaded only for the pages a query ranks near the top:
    * candidates are ordered by their postings (which say whether a token is in the title),
    * and this many beyond those shown are then ranked exactly by their titles. */
@@ -579,7 +579,7 @@
     return [full, initials];
   }
 
-  /* The terms of one letter's file with their spellings, worked out once per page load. */
+  /* The terms of one file with their spellings, worked out once per page load. */
   function spelledTerms(sounds, terms) {
     if (!terms.spelled) {
       terms.spelled = terms.map(([term, target]) => [term, target].concat(spellingsOf(sounds, term)));
@@ -591,7 +591,7 @@
   async function byPinyin(text) {
     const spelt = text.toLowerCase().replace(/u:|ü/g, "v").replace(/[^a-z]/g, "");
     if (spelt.length < 2) { return []; }
-    const [sounds, terms] = await Promise.all([index.loadSounds(), index.loadSoundTerms(spelt[0])]);
+    const [sounds, terms] = await Promise.all([index.loadSounds(), index.loadSoundTerms(spelt.slice(0, 2))]);
     const found = new Map();
     for (const [term, target, full, initials] of spelledTerms(sounds, terms)) {
       let score = 0;
