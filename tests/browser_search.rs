@@ -453,28 +453,37 @@ fn tokenizers_agree_and_results_are_escaped() {
     assert_eq!(title, "转义 <b>测试</b>");
 }
 
-/// A query of one character has no postings: it reads titles, aliases and tags of every
-/// page, but the text of only a bounded number of chunks, and says the count is not final.
-#[test]
-fn one_character_reads_a_bounded_share_of_a_large_sites_text() {
+/// The valid fixture with 600 more pages, `content/pages/p-NNN.md`, of the title and text
+/// `page(n)` gives, built, served, and its home page open in Chromium.
+fn six_hundred_pages(
+    name: &str,
+    page: impl Fn(usize) -> (String, &'static str),
+) -> (Server, headless_chrome::Browser, std::sync::Arc<Tab>) {
     let f = common::Fixture::valid();
     for n in 0..600 {
-        let (title, body) = match n {
-            5 => ("第五页".to_string(), "正文里有一个鼋字。"),
-            590 => ("第五百九十页".to_string(), "正文里也有一个鼋字。"),
-            595 => ("鼋头渚".to_string(), "正文没有那个字。"),
-            _ => (format!("第{n}页"), "普通的正文。"),
-        };
+        let (title, body) = page(n);
         f.write(
             &format!("content/pages/p-{n:03}.md"),
             &format!("---\ntitle: {title}\n---\n\n{body}\n"),
         );
     }
-    let www = browser::build_site(&f.root, "search-one-character");
-    let server = Server::start(www);
+    let server = Server::start(browser::build_site(&f.root, name));
     let chromium = browser::browser();
     let tab = chromium.new_tab().unwrap();
     open(&tab, &format!("{}index.html", server.base_url));
+    (server, chromium, tab)
+}
+
+/// A query of one character has no postings: it reads titles, aliases and tags of every
+/// page, but the text of only a bounded number of chunks, and says the count is not final.
+#[test]
+fn one_character_reads_a_bounded_share_of_a_large_sites_text() {
+    let (server, _chromium, tab) = six_hundred_pages("search-one-character", |n| match n {
+        5 => ("第五页".to_string(), "正文里有一个鼋字。"),
+        590 => ("第五百九十页".to_string(), "正文里也有一个鼋字。"),
+        595 => ("鼋头渚".to_string(), "正文没有那个字。"),
+        _ => (format!("第{n}页"), "普通的正文。"),
+    });
     let found = eval_async(
         &tab,
         "PolicykbSearch.query('鼋', null, 50).then((f) => ({ urls: f.results.map((r) => r.doc.url), complete: f.complete, \
@@ -527,8 +536,7 @@ fn one_character_reads_a_bounded_share_of_a_large_sites_text() {
 /// word in their title, then those repeating it in their text, each group in page order.
 #[test]
 fn the_first_results_of_a_common_word_are_the_best_of_all_pages() {
-    let f = common::Fixture::valid();
-    for n in 0..600 {
+    let (_server, _chromium, tab) = six_hundred_pages("search-common-word", |n| {
         let title = if n % 97 == 0 {
             format!("第{n}页讲责任")
         } else {
@@ -539,16 +547,8 @@ fn the_first_results_of_a_common_word_are_the_best_of_all_pages() {
         } else {
             "这一页讲责任。"
         };
-        f.write(
-            &format!("content/pages/p-{n:03}.md"),
-            &format!("---\ntitle: {title}\n---\n\n{body}\n"),
-        );
-    }
-    let www = browser::build_site(&f.root, "search-common-word");
-    let server = Server::start(www);
-    let chromium = browser::browser();
-    let tab = chromium.new_tab().unwrap();
-    open(&tab, &format!("{}index.html", server.base_url));
+        (title, body)
+    });
     let found = eval_async(
         &tab,
         "PolicykbSearch.query('责任', null, 60).then((f) => f.results.map((r) => r.doc.url))",
