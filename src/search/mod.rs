@@ -11,8 +11,9 @@
 //! - `search/n-N.js`: url, title and aliases of pages `N*NAME_CHUNK ..`, loaded for the
 //!   pages a query ranks near the top and shows;
 //! - `search/p-N.js`: token → postings, for the tokens whose `shard_of` is N, so a query
-//!   downloads only the shards of its own tokens (bigrams and words, and `#c` for each
-//!   character of a title or alias: see `PageTokens::with_name_characters`);
+//!   downloads only the shards of its own tokens (bigrams and words, `#c` for each
+//!   character of a title or alias, and `=name` for each whole title or alias: see
+//!   `PageTokens::with_name_characters`);
 //! - `search/t-N.js`: summary, plain text and section starts of pages `N*TEXT_CHUNK ..`,
 //!   for verifying phrases, showing snippets and linking to the section of a match;
 //! - `search/sounds.js`: the readings of the characters of titles, aliases and tags, and
@@ -319,12 +320,16 @@ impl SearchIndex {
                 entries.insert(at, (page as u32, placement));
             }
             let was_new = postings.entries().is_empty();
+            // The characters of the index's bigrams give the folding pairs, as at build.
+            let counted = !token.starts_with([postings::NAME_CHARACTER, postings::WHOLE_NAME]);
             if entries.is_empty() {
                 self.by_shard[shard].remove(token);
-                count_chars(&mut self.chars, token, -1);
+                if counted {
+                    count_chars(&mut self.chars, token, -1);
+                }
             } else {
                 *postings = Postings::from_entries(&entries);
-                if was_new {
+                if was_new && counted {
                     count_chars(&mut self.chars, token, 1);
                 }
             }

@@ -13,6 +13,8 @@ use super::tokenizer::{fold_char, for_each_token, is_han, Token};
 
 /// What starts the token of a character of a page's name (see `with_name_characters`).
 pub const NAME_CHARACTER: char = '#';
+/// What starts the token of a page's whole title or alias, folded (see `with_name_characters`).
+pub const WHOLE_NAME: char = '=';
 
 /// Where on a page a token was found, best place last. Stored in the two low bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -137,12 +139,23 @@ impl PageTokens {
     /// Adds a token `#c` for every Han character `c` of the title and the aliases (placed
     /// `Title` or `AliasOrTag`): what a query of one character, or one that shares
     /// characters but no bigram with a name (上面热下面冷 → 上热中温下冷), finds names by,
-    /// without downloading every page's name. `#` never occurs in another token.
+    /// without downloading every page's name. And `=name`, the whole title or alias folded:
+    /// the page whose name is the query ranks first without every candidate's name read.
+    /// `#` and `=` never occur in another token.
     pub fn with_name_characters(mut self, title: &str, aliases: &[String]) -> PageTokens {
         let mut found: HashMap<String, Placement> = HashMap::new();
         let names = std::iter::once((title, Placement::Title))
             .chain(aliases.iter().map(|a| (a.as_str(), Placement::AliasOrTag)));
         for (name, placement) in names {
+            let folded: String = name
+                .chars()
+                .map(fold_char)
+                .flat_map(char::to_lowercase)
+                .collect();
+            let best = found
+                .entry(format!("{WHOLE_NAME}{folded}"))
+                .or_insert(placement);
+            *best = (*best).max(placement);
             for c in name.chars().map(fold_char).filter(|c| is_han(*c)) {
                 let best = found
                     .entry(format!("{NAME_CHARACTER}{c}"))
@@ -209,5 +222,11 @@ mod tests {
         assert_eq!(find("#热"), Some(Placement::AliasOrTag));
         assert_eq!(find("#正"), None, "body text has no character tokens");
         assert_eq!(find("责任"), Some(Placement::Title));
+        assert_eq!(
+            find("=责任传导"),
+            Some(Placement::Title),
+            "the whole title, folded"
+        );
+        assert_eq!(find("=上热中温下冷"), Some(Placement::AliasOrTag));
     }
 }

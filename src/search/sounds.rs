@@ -76,7 +76,11 @@ fn starts_of(units: &[Vec<String>]) -> Vec<String> {
             partial = next;
         }
     }
-    starts.into_iter().collect()
+    // A query is spelt in a–z only.
+    starts
+        .into_iter()
+        .filter(|start| start.chars().all(|c| c.is_ascii_lowercase()))
+        .collect()
 }
 
 /// The readings of a character, toneless, `ü` as `v`; empty for a non-Han character.

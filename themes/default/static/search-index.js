@@ -171,6 +171,10 @@
    * must be loaded (`loadPostings([nameToken(c)])`). */
   function nameToken(c) { return "#" + c; }
 
+  /* The pages whose whole title or alias (folded) is `name`, as postings; its shard must be
+   * loaded. */
+  function wholeNameToken(name) { return "=" + name; }
+
   /* Loads the names (url, title, aliases) of `docs`. */
   async function withNames(docs) {
     const chunks = new Set();
@@ -234,5 +238,5 @@
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, nameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, fileName, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, nameToken, wholeNameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, fileName, root };
 })(window);

@@ -436,6 +436,19 @@
     /* A first score from the postings, with a hint for clauses wholly in the title; the
      * title boost proper needs the names, loaded only for the first of the list. */
     const { first, coverage } = tally;
+    /* Pages whose title or an alias is the query or one of its clauses, from their "=name"
+     * postings, get titleBoost's largest terms now, so that they are among those whose
+     * names are read however many other titles hold the same tokens. */
+    const wholeName = new Map();
+    for (const name of new Set([core].concat(clauses.map((c) => c.text)))) {
+      const named = index.postingsOf(index.wholeNameToken(name));
+      for (let n = 0; n < named.length; n++) {
+        const title = named.placements[n] === 3;
+        const extra = name === core ? (title ? 1000 : 800) : (title ? 100 : 80);
+        const id = named.pages[n];
+        wholeName.set(id, (wholeName.get(id) || 0) + extra);
+      }
+    }
     const fullIds = [];
     const partialIds = [];
     for (const id of tally.ids) {
@@ -449,7 +462,7 @@
         if (tally.titled[id * width + i] >= Math.max(c.tokens.length, 1)) { hint += TITLE_HINT; }
       }
       coverage[id] = tally.wanted > 0 ? tally.matched[id] / tally.wanted : 1;
-      first[id] = tally.score[id] * (0.5 + 0.5 * coverage[id]) + hint;
+      first[id] = tally.score[id] * (0.5 + 0.5 * coverage[id]) + hint + (wholeName.get(id) || 0);
       if (complete) { fullIds.push(id); }
       else if (coverage[id] >= PARTIAL_COVERAGE) { partialIds.push(id); }
     }
@@ -469,7 +482,7 @@
       sortPrefix(partialIds, 0, shortlist, byFirst);
       partial = partialIds.slice(0, shortlist).map(resultOf(false));
       for (const r of verified.failed) { r.full = false; partial.push(r); }
-      const known = new Set(fullIds.concat(partialIds));
+      const known = new Set(fullIds.concat(partialIds.slice(0, shortlist)));
       for (const r of await byTitleStretch(meta, tally, clauses, core, filters, known)) {
         r.named = true;
         partial.push(r);
@@ -543,7 +556,7 @@
   const LATIN = /^[a-zA-Züü:'’\s]+$/;
 
   const MAX_SPELLINGS = 16;
-  const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+  const LETTER_OR_DIGIT = /[\p{Alphabetic}\p{N}]/u;
 
   /* Every spelling so far followed by every option, up to MAX_SPELLINGS, without repeats
    * side by side (的 de/di has one initial). */
@@ -698,7 +711,8 @@
     const empty = { clauses, results: [], complete: true, more: 0, suggestion: null, tags: [] };
     if (clauses.length === 0) { return empty; }
     const variants = [clauses].concat(withSynonyms(clauses, meta.synonyms));
-    await index.loadPostings(variants.flat().flatMap((c) => (c.scan ? [] : c.tokens)));
+    const wholeNames = variants.flatMap((v) => [v.map((c) => c.text).join("")].concat(v.map((c) => c.text)));
+    await index.loadPostings(variants.flat().flatMap((c) => (c.scan ? [] : c.tokens)).concat(wholeNames.map(index.wholeNameToken)));
     const ranked = [];
     for (let v = 0; v < variants.length; v++) {
       ranked.push(await rank(meta, variants[v], filters, limit, v === 0 ? 1 : 0.9));
