@@ -521,12 +521,6 @@ fn small_number(n: usize) -> char {
 fn meta(site: &Site, index: &SearchIndex) -> Meta {
     let config = &site.config;
     let kinds: Vec<_> = config.kinds_present().collect();
-    let folded = |term: &String| -> String {
-        term.chars()
-            .map(tokenizer::fold_char)
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
     let pages = || (0..site.pages.len()).map(|id| site.page(id));
     let mut tagged: Vec<Postings> = vec![Postings::default(); config.tags.len()];
     for (id, page) in pages().enumerate() {
@@ -548,7 +542,12 @@ fn meta(site: &Site, index: &SearchIndex) -> Meta {
         synonyms: site
             .synonyms
             .iter()
-            .map(|group| group.iter().map(folded).collect())
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|term| tokenizer::fold_text(term))
+                    .collect()
+            })
             .collect(),
         kinds: kinds
             .iter()

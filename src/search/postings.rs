@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use rustc_hash::FxHashMap;
 
-use super::tokenizer::{fold_char, for_each_token, is_han, Token};
+use super::tokenizer::{fold_char, fold_text, for_each_token, is_han, Token};
 
 /// What starts the token of a character of a page's name (see `with_name_characters`).
 pub const NAME_CHARACTER: char = '#';
@@ -147,13 +147,8 @@ impl PageTokens {
         let names = std::iter::once((title, Placement::Title))
             .chain(aliases.iter().map(|a| (a.as_str(), Placement::AliasOrTag)));
         for (name, placement) in names {
-            let folded: String = name
-                .chars()
-                .map(fold_char)
-                .flat_map(char::to_lowercase)
-                .collect();
             let best = found
-                .entry(format!("{WHOLE_NAME}{folded}"))
+                .entry(format!("{WHOLE_NAME}{}", fold_text(name)))
                 .or_insert(placement);
             *best = (*best).max(placement);
             for c in name.chars().map(fold_char).filter(|c| is_han(*c)) {

@@ -102,11 +102,8 @@ pub fn build(terms: &[Term]) -> Sounds {
     let mut readings_of: BTreeMap<char, Vec<String>> = BTreeMap::new();
     let mut entries = Vec::new();
     for term in terms {
-        let folded: String = term
-            .text
+        let folded: String = super::tokenizer::fold_text(&term.text)
             .chars()
-            .map(super::tokenizer::fold_char)
-            .flat_map(char::to_lowercase)
             .filter(|c| !c.is_whitespace())
             .collect();
         let mut spoken = false;

@@ -97,6 +97,14 @@ pub fn fold_char(c: char) -> char {
     super::fold::simplified(half_width(c))
 }
 
+/// `text` folded as the browser's `normalise` folds it: half-width, simplified, lower case.
+pub fn fold_text(text: &str) -> String {
+    text.chars()
+        .map(fold_char)
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Calls `visit` with every token of `text`, in order: Han bigrams, whole Latin/digit words.
 pub fn for_each_token(text: &str, mut visit: impl FnMut(Token<'_>)) {
     let mut state = TokenState::default();

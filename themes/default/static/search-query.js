@@ -363,6 +363,11 @@
       (anchor ? "#" + encodeURIComponent(anchor) : "");
   }
 
+  /* The pages of both sets; `soFar` null stands for every page. */
+  function within(soFar, pages) {
+    return soFar ? new Set(Array.from(soFar).filter((id) => pages.has(id))) : pages;
+  }
+
   /* Pages whose title, alias or tag name holds the text of single-character clause
    * `clause`: through the postings of its characters' "#c" tokens and meta.js's tags. */
   async function byNames(meta, clause) {
@@ -375,8 +380,7 @@
     await index.loadPostings(chars.map(index.nameToken));
     let named = null;
     for (const c of chars) {
-      const pages = new Set(index.postingsOf(index.nameToken(c)).pages);
-      named = named ? new Set(Array.from(named).filter((id) => pages.has(id))) : pages;
+      named = within(named, new Set(index.postingsOf(index.nameToken(c)).pages));
     }
     /* Only one character is certain from the postings; more must be read in the names. */
     const sure = chars.length === 1 && clause.text.length === 1;
@@ -400,8 +404,7 @@
     }
     let named = null;
     for (const c of clauses) {
-      const pages = await byNames(meta, c);
-      named = named ? new Set(Array.from(named).filter((id) => pages.has(id))) : pages;
+      named = within(named, await byNames(meta, c));
     }
     named.forEach((id) => found.add(id));
     return { found, unread: meta.docs.length - readable.length };
