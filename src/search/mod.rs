@@ -6,7 +6,7 @@
 //!
 //! - `search/meta.js`: per page its kind and level, per tag its pages (what filters and
 //!   counts need); the filter lists; the shard count and chunk sizes; the file name of
-//!   every other index file. Kept small (at 100,000 pages 1.1 MB, 0.45 MB gzip), because
+//!   every other index file. Kept small (at 100,000 pages 1.1 MB), because
 //!   every query loads it first;
 //! - `search/n-N.js`: url, title and aliases of pages `N*NAME_CHUNK ..`, loaded for the
 //!   pages a query ranks near the top and shows;
