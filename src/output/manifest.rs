@@ -56,14 +56,15 @@ impl Manifest {
 
     /// The hex digest recorded for `path`.
     pub fn hash_of(&self, path: &str) -> Option<String> {
-        self.files.get(path).map(|d| hex(d))
+        self.files.get(path).map(hex)
     }
 
     /// The manifest as `sha256sum` prints it.
     pub fn to_text(&self) -> String {
-        let mut text = String::with_capacity(self.files.len() * 100);
+        let mut text = String::with_capacity(self.files.len() * 120);
+        let mut line = [0u8; 64];
         for (path, digest) in &self.files {
-            push_hex(&mut text, digest);
+            text.push_str(hex_into(&mut line, digest));
             text.push_str("  ");
             text.push_str(path);
             text.push('\n');
@@ -90,20 +91,19 @@ pub fn digest(contents: &[u8]) -> [u8; 32] {
     Sha256::digest(contents).into()
 }
 
-pub fn hex(digest: &[u8]) -> String {
-    let mut out = String::with_capacity(digest.len() * 2);
-    push_hex(&mut out, digest);
-    out
+pub fn hex(digest: &[u8; 32]) -> String {
+    hex_into(&mut [0u8; 64], digest).to_string()
 }
 
-/// Appends `bytes` in lowercase hexadecimal (a manifest of 100,000 files is written after
-/// every edit `serve` makes: no formatting machinery per byte).
-fn push_hex(out: &mut String, bytes: &[u8]) {
+/// `digest` in lowercase hexadecimal, written into `out` (a manifest of 100,000 files is
+/// written after every edit `serve` makes: no formatting machinery, no allocation per file).
+fn hex_into<'a>(out: &'a mut [u8; 64], digest: &[u8; 32]) -> &'a str {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0xf)] as char);
+    for (pair, &byte) in out.chunks_exact_mut(2).zip(digest) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xf)];
     }
+    std::str::from_utf8(out).expect("hexadecimal digits are ASCII")
 }
 
 fn unhex(text: &str) -> Option<[u8; 32]> {
