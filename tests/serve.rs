@@ -232,8 +232,24 @@ fn expect_update(
     assert_eq!(status["updated"], serde_json::json!(updated), "{status}");
     let full = f.root.join(format!("full-build-{after}"));
     f.build_into(&full).unwrap();
+    wait_for_manifest(&server.site_folder(), &full);
     common::assert_same_tree(&server.site_folder(), &full);
     status["version"].as_u64().unwrap()
+}
+
+/// Waits until the served site's manifest is the one `full` has: the server writes it just
+/// after it has told the tabs (a 14 MB file at 100,000 pages). A file, so by polling.
+fn wait_for_manifest(site: &std::path::Path, full: &std::path::Path) {
+    let name = ".policykb-output";
+    let wanted = std::fs::read(full.join(name)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read(site.join(name)).ok().as_ref() != Some(&wanted) {
+        assert!(
+            Instant::now() < deadline,
+            "the served site's manifest is not the full build's within 10 s"
+        );
+        thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// Adds a sentence to one page's text and checks it was updated alone, as a full build would.

@@ -117,6 +117,20 @@ impl Rebuilder {
     }
 }
 
+impl Rebuilder {
+    /// Finishes the last update on disk once the tabs have been told of it (see
+    /// `LiveSite::save_manifest`); a failure is reported, and tried again after the next
+    /// update or before the next full build.
+    pub fn settle(&mut self) {
+        let Some(live) = &mut self.live else { return };
+        if let Err(failure) = live.save_manifest() {
+            for problem in &failure.diagnostics {
+                eprintln!("{problem}");
+            }
+        }
+    }
+}
+
 /// Prints a failed build's problems to the terminal.
 pub fn report(status: &BuildStatus) {
     for error in &status.errors {

@@ -76,6 +76,7 @@ fn rebuild_loop(
             *current = status.clone();
         }
         let _ = state.updates.send(status);
+        builder.settle();
     }
 }
 
