@@ -33,7 +33,12 @@ pub fn bare_source_numbers(page: &Page, body: &str) -> Vec<Diagnostic> {
             warnings.push(warning(page, number).at(at.line, at.column));
         }
     }
-    for (line_number, line) in page.prose_lines(body) {
+    // One search of the whole body first: most pages have no match at all, and a newline
+    // matches where a line's start or end would, so no match is missed.
+    let lines = bare_number_pattern()
+        .is_match(body)
+        .then(|| page.prose_lines(body));
+    for (line_number, line) in lines.into_iter().flatten() {
         for found in bare_number_pattern().captures_iter(line) {
             let whole = found.get(0).expect("group 0 always matches");
             let at = found.get(1).unwrap_or(whole);

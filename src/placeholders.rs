@@ -21,7 +21,8 @@ pub fn left_in(page: &Page, body: &str) -> Vec<Diagnostic> {
             warnings.push(warning(page, found.1).at(at.line, at.column));
         }
     }
-    for (line_number, line) in page.prose_lines(body) {
+    let lines = body.contains(MARK).then(|| page.prose_lines(body));
+    for (line_number, line) in lines.into_iter().flatten() {
         for (start, found) in find(line) {
             let column = line[..start].chars().count() + 1;
             warnings.push(warning(page, found).at(line_number, column));

@@ -221,11 +221,14 @@ impl Theme {
         self.tera.global_context().insert(name, value);
     }
 
-    /// Renders one template; a failure names the template file and line.
-    pub fn render(&self, name: &str, context: &Context) -> Result<String, Diagnostic> {
+    /// Renders one template into bytes; a failure names the template file and line. (Not
+    /// `Tera::render`, whose `String` checks every page's HTML for UTF-8 once more.)
+    pub fn render(&self, name: &str, context: &Context) -> Result<Vec<u8>, Diagnostic> {
+        let mut html = Vec::with_capacity(32 * 1024);
         self.tera
-            .render(name, context)
-            .map_err(|error| template_diagnostic(&error, &self.origins, &self.copies))
+            .render_to(name, context, &mut html)
+            .map_err(|error| template_diagnostic(&error, &self.origins, &self.copies))?;
+        Ok(html)
     }
 }
 

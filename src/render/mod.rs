@@ -266,7 +266,7 @@ fn render_job(site: &Site, term_tags: &TermTags, job: &Job) -> Result<OutputFile
     let html = site.theme.render(job.template(site), &context)?;
     Ok(OutputFile {
         path,
-        contents: html.into_bytes(),
+        contents: html,
     })
 }
 
