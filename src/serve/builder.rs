@@ -115,9 +115,7 @@ impl Rebuilder {
         };
         self.status.clone()
     }
-}
 
-impl Rebuilder {
     /// Finishes the last update on disk once the tabs have been told of it (see
     /// `LiveSite::save_manifest`); a failure is reported, and tried again after the next
     /// update or before the next full build.
