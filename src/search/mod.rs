@@ -478,11 +478,8 @@ impl PageFacets {
     fn of(site: &Site) -> PageFacets {
         let config = &site.config;
         let kinds: Vec<_> = config.kinds_present().collect();
-        let number_of = |slugs: &mut dyn Iterator<Item = &str>| -> FxHashMap<String, usize> {
-            slugs.enumerate().map(|(n, s)| (s.to_string(), n)).collect()
-        };
-        let tag_numbers = number_of(&mut config.tags.iter().map(|t| t.slug.as_str()));
-        let level_numbers = number_of(&mut config.levels.iter().map(|l| l.slug.as_str()));
+        let tag_numbers = numbered(config.tags.iter().map(|t| t.slug.as_str()));
+        let level_numbers = numbered(config.levels.iter().map(|l| l.slug.as_str()));
         let mut tagged: Vec<Postings> = vec![Postings::default(); config.tags.len()];
         let mut page_kinds = String::with_capacity(site.pages.len());
         let mut page_levels = String::with_capacity(site.pages.len());
@@ -490,7 +487,12 @@ impl PageFacets {
         for (id, record) in site.pages.iter().enumerate() {
             let page = &record.page;
             tags_of_page.clear();
-            tags_of_page.extend(page.meta.tags.iter().filter_map(|t| tag_numbers.get(t)));
+            tags_of_page.extend(
+                page.meta
+                    .tags
+                    .iter()
+                    .filter_map(|t| tag_numbers.get(t.as_str())),
+            );
             tags_of_page.sort_unstable();
             tags_of_page.dedup();
             for &tag in &tags_of_page {
@@ -522,6 +524,11 @@ impl PageFacets {
             page_levels,
         }
     }
+}
+
+/// Each slug's place in `slugs`.
+fn numbered<'a>(slugs: impl Iterator<Item = &'a str>) -> FxHashMap<&'a str, usize> {
+    slugs.enumerate().map(|(n, slug)| (slug, n)).collect()
 }
 
 /// The names of the index files, compactly: at 100,000 pages there are about 28,000 of
