@@ -413,6 +413,11 @@ mod tests {
         assert!(problem
             .to_string()
             .contains("changed while the site was being built"));
+        let mut not_utf8 = text.as_bytes().to_vec();
+        not_utf8.extend([0xff, 0xfe]);
+        std::fs::write(folder.join("a.md"), not_utf8).unwrap();
+        let problem = page.body_text(root.path()).unwrap_err();
+        assert!(problem.to_string().contains("changed while"), "{problem}");
         std::fs::remove_file(folder.join("a.md")).unwrap();
         let problem = page.body_text(root.path()).unwrap_err();
         assert!(problem.to_string().contains("cannot read it again"));

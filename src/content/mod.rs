@@ -133,10 +133,18 @@ impl Page {
             return Ok(Cow::Borrowed(&self.body));
         }
         let again = "build again once it is saved";
-        let text = std::fs::read_to_string(root.join(&self.file)).map_err(|e| {
+        let bytes = std::fs::read(root.join(&self.file)).map_err(|e| {
             Diagnostic::error(&self.file, format!("cannot read it again: {e}")).with_hint(again)
         })?;
-        match body_of(&text) {
+        // Not UTF-8 now: the file was changed (it was when parsed).
+        let text = simdutf8::basic::from_utf8(&bytes).map_err(|_| {
+            Diagnostic::error(
+                &self.file,
+                "the file changed while the site was being built",
+            )
+            .with_hint(again)
+        })?;
+        match body_of(text) {
             Some(body) if body_hash(&body) == self.body_hash => Ok(Cow::Owned(body)),
             _ => Err(Diagnostic::error(
                 &self.file,

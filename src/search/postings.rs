@@ -98,7 +98,8 @@ impl Postings {
     }
 }
 
-/// A page's unique tokens with their best placement.
+/// A page's unique tokens with their best placement (Han tokens in no particular order,
+/// words sorted).
 pub struct PageTokens {
     pub han: Vec<(u64, Placement)>,
     pub words: Vec<(String, Placement)>,
@@ -129,8 +130,9 @@ impl PageTokens {
                 },
             });
         }
-        let mut han: Vec<(u64, Placement)> = han.into_iter().collect();
-        han.sort_unstable();
+        // In the map's own order: each token's postings are per page, so the order of one
+        // page's tokens changes nothing, and FxHash has no random seed (the same every build).
+        let han: Vec<(u64, Placement)> = han.into_iter().collect();
         let mut words: Vec<(String, Placement)> = words.into_iter().collect();
         words.sort_unstable();
         PageTokens { han, words }
