@@ -31,7 +31,12 @@ pub enum ManifestProblem {
 
 impl Manifest {
     pub fn record(&mut self, path: &str, contents: &[u8]) {
-        self.files.insert(path.to_string(), digest(contents));
+        self.insert(path, digest(contents));
+    }
+
+    /// Records `path` with its contents' `digest` (see `digest`), computed by the caller.
+    pub fn insert(&mut self, path: &str, digest: [u8; 32]) {
+        self.files.insert(path.to_string(), digest);
     }
 
     pub fn remove(&mut self, path: &str) {

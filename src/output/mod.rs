@@ -93,6 +93,9 @@ pub struct Staging {
     output: PathBuf,
     dir: PathBuf,
     manifest: Mutex<Manifest>,
+    /// The folders made so far (relative to `dir`): thousands of pages share a few
+    /// folders, and asking the file system again costs two system calls per file.
+    folders: Mutex<rustc_hash::FxHashSet<String>>,
     lock: OutputLock,
     committed: bool,
 }
@@ -118,6 +121,7 @@ impl Staging {
             output,
             dir,
             manifest: Mutex::new(Manifest::default()),
+            folders: Mutex::default(),
             lock,
             committed: false,
         })
@@ -126,12 +130,28 @@ impl Staging {
     /// Writes one file (path relative to the site, `/`-separated); safe to call from many threads.
     pub fn write(&self, path: &str, contents: &[u8]) -> Result<(), OutputError> {
         let target = self.dir.join(path);
-        if let Some(parent) = target.parent() {
-            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        if let Some((folder, _)) = path.rsplit_once('/') {
+            self.make_folder(folder)?;
         }
         fs::write(&target, contents).map_err(io_error(&target))?;
+        // Hashed before taking the lock, so that writer threads do not take turns at it.
+        let digest = manifest::digest(contents);
         if let Ok(mut manifest) = self.manifest.lock() {
-            manifest.record(path, contents);
+            manifest.insert(path, digest);
+        }
+        Ok(())
+    }
+
+    /// Makes `folder` (relative, `/`-separated) in the staging folder, once.
+    fn make_folder(&self, folder: &str) -> Result<(), OutputError> {
+        let made = |folders: &rustc_hash::FxHashSet<String>| folders.contains(folder);
+        if self.folders.lock().is_ok_and(|f| made(&f)) {
+            return Ok(());
+        }
+        let target = self.dir.join(folder);
+        fs::create_dir_all(&target).map_err(io_error(&target))?;
+        if let Ok(mut folders) = self.folders.lock() {
+            folders.insert(folder.to_string());
         }
         Ok(())
     }
