@@ -127,7 +127,14 @@ struct Trie {
     nodes: Vec<u32>,
     /// The number of the term that ends at each node, or `NONE`.
     ends: Vec<u32>,
+    /// The children of the wide nodes (more than `WIDE` children), by `node << 32 | char`:
+    /// at 100,000 pages a node such as 「责任认知层面：」 has thousands of children, and a
+    /// binary search over them cost more than the rest of the walk.
+    wide: FxHashMap<u64, u32>,
 }
+
+/// A node with more children than this finds them in `Trie::wide`.
+const WIDE: usize = 32;
 
 impl Trie {
     /// The trie of `terms`; a term's number is its place in `terms`.
@@ -176,12 +183,19 @@ impl Trie {
             chars: Vec::with_capacity(order.len()),
             nodes: Vec::with_capacity(order.len()),
             ends: order.iter().map(|&old| ends[old as usize]).collect(),
+            wide: FxHashMap::default(),
         };
-        for &old in &order {
+        for (new, &old) in order.iter().enumerate() {
             trie.starts.push(trie.chars.len() as u32);
-            for (c, child) in sorted(old as usize) {
+            let edges = sorted(old as usize);
+            let wide = edges.len() > WIDE;
+            for (c, child) in edges {
                 trie.chars.push(c);
                 trie.nodes.push(renumbered[child as usize]);
+                if wide {
+                    trie.wide
+                        .insert(Trie::edge(new as u32, c), renumbered[child as usize]);
+                }
             }
         }
         trie.starts.push(trie.chars.len() as u32);
@@ -201,8 +215,16 @@ impl Trie {
             }
         }
         let range = self.starts[node as usize] as usize..self.starts[node as usize + 1] as usize;
+        if range.len() > WIDE {
+            return self.wide.get(&Trie::edge(node, c)).copied();
+        }
         let at = self.chars[range.clone()].binary_search(&c).ok()?;
         Some(self.nodes[range.start + at])
+    }
+
+    /// The key of the edge from `node` by `c` in `wide`.
+    fn edge(node: u32, c: char) -> u64 {
+        u64::from(node) << 32 | u64::from(c)
     }
 
     /// The longest term that begins at byte `start` of `text` (whose character there is
@@ -303,6 +325,42 @@ mod tests {
                 glossary.mentions(text).map(|m| (m.start, m.end)).collect();
             assert_eq!(found, mentions_by_brute_force(&terms, text), "{text}");
         }
+    }
+
+    #[test]
+    fn wide_nodes_find_their_children_as_narrow_ones_do() {
+        // 「层面：」 followed by 200 different characters, and some of those extended: nodes
+        // wider than `WIDE` (the root and the one after 「：」), next to narrow ones.
+        let mut terms: Vec<String> = (0..200u32)
+            .filter_map(|i| char::from_u32(0x4e00 + i * 7))
+            .map(|c| format!("层面：{c}"))
+            .collect();
+        terms.extend(
+            (0..40u32)
+                .filter_map(|i| char::from_u32(0x4e00 + i * 14))
+                .map(|c| format!("层面：{c}责任")),
+        );
+        terms.extend(
+            (0..100u32)
+                .filter_map(|i| char::from_u32(0x5e00 + i))
+                .map(|c| format!("{c}面")),
+        );
+        let refs: Vec<&str> = terms.iter().map(String::as_str).collect();
+        let glossary = Glossary::new(
+            terms
+                .iter()
+                .map(|t| (t.clone(), TermTarget::Tag(0)))
+                .collect(),
+            &[],
+        );
+        let text: String = (0..300u32)
+            .filter_map(|i| char::from_u32(0x4e00 + i * 5))
+            .flat_map(|c| ['层', '面', '：', c, '责', '任', '帀', '面'])
+            .collect();
+        let found: Vec<(usize, usize)> =
+            glossary.mentions(&text).map(|m| (m.start, m.end)).collect();
+        assert!(found.len() > 100);
+        assert_eq!(found, mentions_by_brute_force(&refs, &text));
     }
 
     #[test]
