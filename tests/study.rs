@@ -65,6 +65,23 @@ fn check_progress(tab: &Tab, base: &str) {
     // The home page shows overall progress and where to continue.
     open(tab, &format!("{base}index.html"));
     wait_for(tab, "!document.querySelector('[data-study-continue]').hidden && document.querySelector('[data-progress-all]').textContent.includes('已学 1')");
+    // Which pages read still exist comes from urls.js, the urls hashed: still no names.
+    assert_eq!(
+        eval(
+            tab,
+            "[PolicykbIndex.loaded().filter(n => n.startsWith('n-')).length, PolicykbIndex.loaded().includes('urls')]"
+        ),
+        serde_json::json!([0, true]),
+        "index files loaded on the home page of a reader who has read a page"
+    );
+    // The pages of a record are found by url, a removed page's url finds nothing.
+    assert_eq!(
+        eval_async(
+            tab,
+            "PolicykbIndex.pagesAt(['problems/formalism.html', 'problems/removed-long-ago.html']).then(found => Array.from(found.values(), d => [d.url, d.title]))"
+        ),
+        serde_json::json!([["problems/formalism.html", "工作推进形式化"]])
+    );
     let continuing = eval(
         tab,
         "document.querySelector('[data-continue-links] a').getAttribute('href')",

@@ -129,20 +129,37 @@ pub fn tokenize(text: &str) -> Vec<String> {
     tokens
 }
 
-/// Where each token's postings live: FNV-1a over the token's UTF-16 code units, so the
-/// browser (which sees strings as UTF-16) computes the same shard with a few lines of code.
+/// Where each token's postings live: its `fnv1a` hash modulo the shard count.
 pub fn shard_of(token: &str, shard_count: u32) -> u32 {
+    fnv1a(token) % shard_count
+}
+
+/// FNV-1a over the text's UTF-16 code units, so the browser (which sees strings as
+/// UTF-16) computes the same number with a few lines of code (`fnv1a` in search-index.js).
+pub fn fnv1a(text: &str) -> u32 {
     let mut hash: u32 = 0x811c_9dc5;
-    for unit in token.encode_utf16() {
+    for unit in text.encode_utf16() {
         hash ^= u32::from(unit);
         hash = hash.wrapping_mul(0x0100_0193);
     }
-    hash % shard_count
+    hash
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fnv1a_is_the_published_32_bit_hash_over_utf16_units() {
+        assert_eq!(fnv1a(""), 0x811c_9dc5);
+        assert_eq!(fnv1a("a"), 0xe40c_292c);
+        assert_eq!(fnv1a("foobar"), 0xbf9c_f968);
+        // A Chinese character is one UTF-16 unit, hashed as one (not as its 3 UTF-8 bytes).
+        assert_eq!(
+            fnv1a("责"),
+            (0x811c_9dc5 ^ 0x8d23u32).wrapping_mul(0x0100_0193)
+        );
+    }
 
     #[test]
     fn han_runs_become_overlapping_bigrams() {

@@ -9,6 +9,8 @@
  *              top and shows (pages N*meta.name_chunk …);
  *   p-N.js     the posting shards of the query's tokens (shard = FNV-1a hash of the token);
  *              "#" + a character lists the pages with that character in a title or alias;
+ *   urls.js    every page's url as a 4-byte hash, to find the pages a learner has read
+ *              without the names chunks;
  *   t-N.js     text chunks: summary, text and section starts, for phrases, snippets and
  *              linking to the section of a match;
  *   sounds.js  the readings of the characters of titles, aliases and tags, and their
@@ -107,13 +109,58 @@
     return meta;
   }
 
-  function shardOf(token, shardCount) {
+  /* FNV-1a over the UTF-16 code units of `text` (as `fnv1a` in Rust). */
+  function fnv1a(text) {
     let hash = 0x811c9dc5;
-    for (let i = 0; i < token.length; i++) {
-      hash ^= token.charCodeAt(i);
+    for (let i = 0; i < text.length; i++) {
+      hash ^= text.charCodeAt(i);
       hash = Math.imul(hash, 0x01000193) >>> 0;
     }
-    return hash % (shardCount || meta.shards);
+    return hash;
+  }
+
+  function shardOf(token, shardCount) {
+    return fnv1a(token) % (shardCount || meta.shards);
+  }
+
+  let pagesByHash = null;
+
+  /* url hash → the pages with that hash (almost always one), from urls.js. */
+  async function loadUrlHashes() {
+    const encoded = await load("urls");
+    if (!pagesByHash) {
+      const bytes = atob(encoded);
+      const byHash = new Map();
+      for (let id = 0; id * 4 + 3 < bytes.length; id++) {
+        const at = id * 4;
+        const hash = (bytes.charCodeAt(at) | bytes.charCodeAt(at + 1) << 8 | bytes.charCodeAt(at + 2) << 16 | bytes.charCodeAt(at + 3) << 24) >>> 0;
+        const ids = byHash.get(hash);
+        if (ids) { ids.push(id); } else { byHash.set(hash, [id]); }
+      }
+      pagesByHash = byHash;
+    }
+    return pagesByHash;
+  }
+
+  /* Of `urls`, those a page of this site has, by their hashes alone: no names chunk loads,
+   * and a removed page is miscounted only if its url's 32-bit hash is another page's. */
+  async function likelyUrls(urls) {
+    const byHash = await loadUrlHashes();
+    return urls.filter((url) => byHash.has(fnv1a(url)));
+  }
+
+  /* url → document of each of `urls` this site has, names loaded: only the names chunks
+   * of those pages load. */
+  async function pagesAt(urls) {
+    const meta = await loadMeta();
+    const byHash = await loadUrlHashes();
+    const candidates = [];
+    for (const url of urls) {
+      for (const id of byHash.get(fnv1a(url)) || []) { candidates.push(meta.docs[id]); }
+    }
+    await withNames(candidates);
+    const wanted = new Set(urls);
+    return new Map(candidates.filter((doc) => wanted.has(doc.url)).map((doc) => [doc.url, doc]));
   }
 
   /* Loads the shards holding `tokens`. */
@@ -238,5 +285,5 @@
   /* The loaded metadata, or an empty stand-in before it has loaded. */
   function current() { return meta || { tags: [], docs: [] }; }
 
-  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, loadPostings, postingsOf, nameToken, wholeNameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, fileName, root };
+  global.PolicykbIndex = { receive, load, loadMeta, current, shardOf, likelyUrls, pagesAt, loadPostings, postingsOf, nameToken, wholeNameToken, withNames, withText, loadSounds, loadSoundTerms, loadCard, loaded, fileName, root };
 })(window);

@@ -228,23 +228,26 @@
     }
     const all = continuing.querySelector("[data-progress-all]");
     if (all && global.PolicykbIndex) {
-      /* Which pages read still exist needs every page's URL (all names chunks): only
-       * loaded when something has been read. */
+      /* Which pages read still exist: by their urls' hashes (urls.js), loaded only
+       * when something has been read. */
       const done = Object.keys(record.done);
-      const pages = done.length ? allPages() : global.PolicykbIndex.loadMeta();
-      pages.then((meta) => {
-        const known = done.length ? new Set(meta.docs.map((d) => d.url)) : new Set();
-        showProgress(all, done.filter((p) => known.has(p)).length, meta.docs.length);
-        if (done.length) { continuing.hidden = false; }
-      }).catch(() => {});
+      Promise.all([global.PolicykbIndex.loadMeta(), done.length ? global.PolicykbIndex.likelyUrls(done) : []])
+        .then(([meta, known]) => {
+          showProgress(all, known.length, meta.docs.length);
+          if (done.length) { continuing.hidden = false; }
+        }).catch(() => {});
     }
   }
 
-  /* The search index's pages with their urls and titles (every names chunk). */
-  async function allPages() {
-    const meta = await global.PolicykbIndex.loadMeta();
-    await global.PolicykbIndex.withNames(meta.docs);
-    return meta;
+  /* The pages a record names (its keys, `url` or `url#…`) that this site has: url →
+   * document with its title; only those pages' names chunks load. */
+  function pagesOf(record) {
+    const urls = new Set();
+    for (const part of ["done", "bookmarks", "visited", "checks", "answers"]) {
+      for (const key of Object.keys(record[part])) { urls.add(key.split("#")[0]); }
+    }
+    if (record.last) { urls.add(record.last.url); }
+    return global.PolicykbIndex.pagesAt(Array.from(urls));
   }
 
   function escape(text) {
@@ -258,9 +261,9 @@
     const message = document.querySelector("[data-study-message]");
     const say = (text) => { if (message) { message.textContent = text; } };
     const show = async () => {
-      const meta = await allPages();
-      const byUrl = new Map(meta.docs.map((d) => [d.url, d]));
+      const meta = await global.PolicykbIndex.loadMeta();
       const record = read();
+      const byUrl = await pagesOf(record);
       const list = (part) => Object.keys(record[part]).filter((u) => byUrl.has(u)).sort((a, b) => record[part][b] - record[part][a]);
       const done = list("done");
       const answers = Object.keys(record.answers).filter((k) => byUrl.has(k.split("#")[0]));
@@ -296,8 +299,7 @@
         try {
           const incoming = normalise(JSON.parse(String(reader.result)));
           if (!incoming) { throw new Error("不是学习记录文件"); }
-          const meta = await allPages();
-          const known = new Set(meta.docs.map((d) => d.url));
+          const known = await pagesOf(incoming);
           const pageKnown = (key) => known.has(key.split("#")[0]);
           const merged = read();
           let dropped = 0;
