@@ -496,6 +496,20 @@ fn render_floor(kb: &Path, output: &Path) {
     });
 }
 
+/// A new tab with `url` loaded.
+fn fresh_tab(
+    browser: &headless_chrome::Browser,
+    url: &str,
+) -> std::sync::Arc<headless_chrome::Tab> {
+    let tab = browser.new_tab().unwrap();
+    tab.set_default_timeout(Duration::from_secs(120));
+    tab.navigate_to(url)
+        .unwrap()
+        .wait_until_navigated()
+        .unwrap();
+    tab
+}
+
 /// Fresh tabs timed for the cold first result: one sample on a shared machine is noise.
 const COLD_RUNS: usize = 5;
 
@@ -508,15 +522,7 @@ const COLD_RUNS: usize = 5;
 fn browser_timings(site: &Path) -> BrowserTimings {
     let browser = chromium();
     let url = format!("file://{}/index.html", site.display());
-    let open_home = || {
-        let tab = browser.new_tab().unwrap();
-        tab.set_default_timeout(Duration::from_secs(120));
-        tab.navigate_to(&url)
-            .unwrap()
-            .wait_until_navigated()
-            .unwrap();
-        tab
-    };
+    let open_home = || fresh_tab(&browser, &url);
     let cold_js = format!(
         "(async () => {{ const t0 = performance.now(); \
            const found = await PolicykbSearch.query({}, null, 8); \
@@ -584,12 +590,7 @@ fn largest_query_download(site: &Path) -> (u64, String) {
     let names = "return JSON.stringify(PolicykbSearch.loaded().map(n => 'search/' + PolicykbIndex.fileName(n)));";
     let mut largest = (0, String::new());
     for query in DOWNLOAD_QUERIES.iter().chain(QUERIES.iter()) {
-        let tab = browser.new_tab().unwrap();
-        tab.set_default_timeout(Duration::from_secs(120));
-        tab.navigate_to(&url)
-            .unwrap()
-            .wait_until_navigated()
-            .unwrap();
+        let tab = fresh_tab(&browser, &url);
         let js = format!(
             "(async () => {{ const found = await PolicykbSearch.query({}, null, 50); \
                await PolicykbSearch.withText(found.results.slice(0, 8).map(r => r.doc)); {names} }})()",
