@@ -16,8 +16,9 @@ pub fn placeholder(what: &str) -> String {
 /// (not in code, where a guide may show one as an example).
 pub fn left_in(page: &Page, body: &str) -> Vec<Diagnostic> {
     let mut warnings = Vec::new();
-    for (at, text) in page.front_matter_texts() {
+    for (place, text) in page.front_matter_texts() {
         if let Some(found) = find(text).next() {
+            let at = page.position_of_text(&place);
             warnings.push(warning(page, found.1).at(at.line, at.column));
         }
     }

@@ -87,6 +87,13 @@ pub struct Page {
     pub front_matter_first_line: usize,
 }
 
+/// A free text's field in the front matter, and its place in the list for a list field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextPlace {
+    pub field: &'static str,
+    pub item: Option<usize>,
+}
+
 impl Page {
     /// The name citations and empty `@/` links show: `short_title`, else the title.
     pub fn short_title(&self) -> &str {
@@ -105,23 +112,35 @@ impl Page {
         })
     }
 
-    /// Every free text of the front matter (`summary`, each of `aliases` …) with where its
-    /// value stands, for checks that read the author's words.
-    pub fn front_matter_texts(&self) -> Vec<(Position, &str)> {
+    /// Every free text of the front matter (`summary`, each of `aliases` …) with the place
+    /// of its value (`Page::position_of_text`), for checks that read the author's words.
+    pub fn front_matter_texts(&self) -> Vec<(TextPlace, &str)> {
         let mut texts = Vec::new();
         for field in FIELDS
             .iter()
             .filter(|f| matches!(f.shape, Shape::Text | Shape::TextList))
         {
             for (i, text) in self.meta.texts(field.name).into_iter().enumerate() {
-                let path = match field.shape {
-                    Shape::TextList => format!("{}.{i}", field.name),
-                    _ => field.name.to_string(),
-                };
-                texts.push((self.position_of(&path), text));
+                let item = matches!(field.shape, Shape::TextList).then_some(i);
+                texts.push((
+                    TextPlace {
+                        field: field.name,
+                        item,
+                    },
+                    text,
+                ));
             }
         }
         texts
+    }
+
+    /// Where a text of `front_matter_texts` stands: looked up only for the few texts a
+    /// check has something to say about.
+    pub fn position_of_text(&self, place: &TextPlace) -> Position {
+        match place.item {
+            Some(i) => self.position_of(&format!("{}.{i}", place.field)),
+            None => self.position_of(place.field),
+        }
     }
 
     /// The Markdown body: the one this page holds, or, when it holds none (a build keeps
