@@ -388,7 +388,7 @@ pub fn render_in(
         }
         if let Event::Text(text) | Event::Code(text) = &event {
             plain_text.push_str(text);
-            plain_units += text.encode_utf16().count();
+            plain_units += utf16_len(text);
         }
         if matches!(event, Event::SoftBreak | Event::HardBreak | Event::End(_)) {
             plain_text.push('\n');
@@ -688,6 +688,16 @@ fn safe_url<'a>(
     }
 }
 
+/// The length of `text` in UTF-16 code units (what the browser's string offsets count),
+/// from its bytes: one unit per character (each byte but a continuation byte begins one),
+/// two for a character beyond the Basic Multilingual Plane (a 4-byte one). A loop the
+/// compiler turns into vector code, where `encode_utf16().count()` decoded every character.
+fn utf16_len(text: &str) -> usize {
+    text.bytes()
+        .map(|b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
+}
+
 fn text_of(events: &[Event]) -> String {
     let mut text = String::new();
     for event in events {
@@ -726,6 +736,20 @@ mod tests {
 
     fn render_plain(body: &str) -> RenderedMarkdown {
         render(body, "problems/a.md", &no_links)
+    }
+
+    #[test]
+    fn utf16_length_is_counted_from_the_bytes() {
+        for text in [
+            "",
+            "abc",
+            "责任清单",
+            "a责😀b",
+            "𠀀𠀁",
+            "é\u{7ff}\u{800}\u{ffff}\u{10000}",
+        ] {
+            assert_eq!(utf16_len(text), text.encode_utf16().count(), "{text:?}");
+        }
     }
 
     #[test]
