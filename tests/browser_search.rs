@@ -404,13 +404,23 @@ fn tokenizers_agree_and_results_are_escaped() {
     // Folding a whole string at once gives what folding it a character (or, for
     // highlighting, a UTF-16 unit) at a time gives.
     let mut texts: Vec<&str> = cases.iter().map(|(input, _)| input.as_str()).collect();
-    texts.extend(["ΟΔΟΣ", "İSTANBUL 問責", "𐐀𐐨 責任", "ＡＢＣ　ｄｅｆ", "ǅ ﬀ ẞ"]);
+    texts.extend([
+        "ΟΔΟΣ",
+        "İSTANBUL 問責",
+        "𐐀𐐨 責任",
+        "ＡＢＣ　ｄｅｆ",
+        "ǅ ﬀ ẞ",
+    ]);
     let agree = format!(
         "{}.every((s) => PolicykbTokenizer.normalise(s) === Array.from(s, PolicykbTokenizer.normaliseChar).join('') \
            && PolicykbTokenizer.foldUnits(s) === PolicykbTokenizer.foldEachUnit(s))",
         serde_json::to_string(&texts).unwrap()
     );
-    assert_eq!(eval(&tab, &agree), true, "whole-string folding on {texts:?}");
+    assert_eq!(
+        eval(&tab, &agree),
+        true,
+        "whole-string folding on {texts:?}"
+    );
     // And puts every token in the same shard as the build does, for any shard count.
     for shards in [7, 256, 1 << 20] {
         for token in cases.iter().flat_map(|(_, tokens)| tokens) {

@@ -276,3 +276,46 @@ fn what_shows_where_is_one_relation_read_in_both_directions() {
     }
     assert!(pairs > 500, "only {pairs} (file, page) pairs");
 }
+
+#[test]
+fn the_home_page_lists_the_first_of_many_and_links_to_all() {
+    let f = Fixture::valid();
+    for i in 0..30 {
+        f.write(
+            &format!("content/problems/p{i:02}.md"),
+            &format!("---\ntitle: 第{i:02}号问题\nsummary: 摘要。\nlevel: implementation\nsources: [doc]\n---\n\n正文。\n"),
+        );
+        f.write(
+            &format!("content/responsibilities/r{i:02}.md"),
+            &format!(
+                "---\ntitle: 第{i:02}号责任\nsummary: 摘要。\nsources: [doc]\n---\n\n正文。\n"
+            ),
+        );
+    }
+    f.build().unwrap_or_else(|e| panic!("{:#?}", e.diagnostics));
+    let home = f.read("index.html");
+    let problems_listed = (0..30)
+        .filter(|i| home.contains(&format!("第{i:02}号问题")))
+        .count();
+    let responsibilities_listed = (0..30)
+        .filter(|i| home.contains(&format!("第{i:02}号责任")))
+        .count();
+    // The level holds 31 problems (with the fixture's own); the home page shows 12 of them.
+    assert!(
+        problems_listed <= 12,
+        "{problems_listed} problems on the home page"
+    );
+    assert!(home.contains("本层面全部 31 个问题"), "{home}");
+    assert!(home.contains(r#"<a href="levels/implementation.html">本层面全部"#));
+    // 31 responsibility types: the first 24 are listed, and the index lists them all.
+    assert!(responsibilities_listed <= 24, "{responsibilities_listed}");
+    assert!(home.contains("全部 31 个"), "{home}");
+    let index = f.read("responsibilities/index.html");
+    assert!((0..30).all(|i| index.contains(&format!("第{i:02}号责任"))));
+    let level = f.read("levels/implementation.html");
+    assert!((0..30).all(|i| level.contains(&format!("第{i:02}号问题"))));
+    // A site with few pages lists them all, without the links.
+    let small = Fixture::valid();
+    small.build().unwrap();
+    assert!(!small.read("index.html").contains("本层面全部"));
+}

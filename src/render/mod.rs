@@ -187,7 +187,11 @@ fn render_job(site: &Site, term_tags: &TermTags, job: &Job) -> Result<OutputFile
     let mut context = Context::new();
     context.insert("root", &urls::root_for(&path));
     match job {
-        Job::Home => context.insert("responsibilities", &views::home_links(site)),
+        Job::Home => {
+            context.insert("responsibilities", &views::home_links(site));
+            let kind = crate::content::Kind::Responsibility;
+            context.insert("responsibility_kind", &views::kind_view(site, kind));
+        }
         Job::Search | Job::TagIndex => {}
         Job::Page(id) => {
             let body = render_body(site, term_tags, *id)?;
