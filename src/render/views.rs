@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::content::Kind;
@@ -446,7 +447,10 @@ pub fn page_view(
 fn relations(site: &Site, id: PageId, strings: &Strings) -> Vec<RelationView> {
     let record = &site.pages[id];
     let kind = record.page.kind.slug();
-    let mut shown: Vec<PageId> = vec![id];
+    // The page and what it names; back-links are distinct already (`link`), so a set of
+    // these stays small however many pages name this one (a source cited by a whole
+    // province's pages: the list it was searched once per back-link grew with them).
+    let mut shown: FxHashSet<PageId> = FxHashSet::from_iter([id]);
     let mut groups: Vec<(Kind, String, Vec<PageId>, bool)> = Vec::new();
     for (field, targets) in &record.references {
         if matches!(field.name, "sources" | "units" | "quiz") || targets.is_empty() {
@@ -465,7 +469,6 @@ fn relations(site: &Site, id: PageId, strings: &Strings) -> Vec<RelationView> {
         if shown.contains(&from) {
             continue;
         }
-        shown.push(from);
         let from_kind = site.page(from).kind;
         match groups.iter_mut().find(|(k, _, _, _)| *k == from_kind) {
             Some(group) => group.2.push(from),
