@@ -567,17 +567,17 @@ fn group_by_kind(
     ids: impl Iterator<Item = PageId>,
     label: impl Fn(Kind) -> String,
 ) -> Vec<GroupView> {
-    let mut groups: BTreeMap<(Kind, String), Vec<LinkView>> = BTreeMap::new();
+    let mut groups: BTreeMap<Kind, Vec<LinkView>> = BTreeMap::new();
     for id in ids {
-        let kind = site.page(id).kind;
         groups
-            .entry((kind, label(kind)))
+            .entry(site.page(id).kind)
             .or_default()
             .push(link_view(site, id));
     }
     // Several kinds may share a label (sources' back-links): merge them, keeping kind order.
     let mut merged: Vec<GroupView> = Vec::new();
-    for ((_, label), links) in groups {
+    for (kind, links) in groups {
+        let label = label(kind);
         match merged.iter_mut().find(|g| g.label == label) {
             Some(group) => group.links.extend(links),
             None => merged.push(GroupView { label, links }),
