@@ -12,6 +12,14 @@ use policykb::{build, pdf, scaffold, serve, BuildFailure, BuildOptions};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// No transparent huge pages for this process, on kernels that give them to every large
+/// mapping (`always`) too: mimalloc's `no_thp` (Cargo.toml) only stops it asking for them,
+/// which is enough under `madvise`. Best effort: a kernel without the setting keeps its own.
+fn small_pages_only() {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::thread::disable_transparent_huge_pages(true);
+}
+
 #[derive(Parser)]
 #[command(
     name = "policykb",
@@ -119,6 +127,7 @@ enum ThemeCommand {
 }
 
 fn main() -> ExitCode {
+    small_pages_only();
     let cli = Cli::parse();
     match cli.command {
         Command::Init { dir } => match scaffold::init(&dir) {

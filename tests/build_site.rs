@@ -309,7 +309,10 @@ fn the_home_page_lists_the_first_of_many_and_links_to_all() {
     assert!(home.contains(r#"<a href="levels/implementation.html">本层面全部"#));
     // 31 responsibility types: the first 24 are listed, and the index lists them all.
     assert!(responsibilities_listed <= 24, "{responsibilities_listed}");
-    assert!(home.contains("全部 31 个"), "{home}");
+    assert!(
+        home.contains(r#"<a href="responsibilities/index.html">全部 31 个"#),
+        "{home}"
+    );
     let index = f.read("responsibilities/index.html");
     assert!((0..30).all(|i| index.contains(&format!("第{i:02}号责任"))));
     let level = f.read("levels/implementation.html");

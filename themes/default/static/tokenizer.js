@@ -35,33 +35,37 @@
     return (simplified.get(c) || c).toLowerCase();
   }
 
-  /* What `normaliseChar` makes of every character, a whole string at a time: the browser's
-   * own string functions, where a call per character made the text chunks a query verifies
-   * (a megabyte or two at 100,000 pages) a fifth of its time. Lower-casing a whole string
-   * differs from lower-casing each character only for a final sigma (ΟΔΟΣ → οδος, where
-   * the index has οδοσ), so text with Σ goes one character at a time. */
+  /* Full-width forms and traditional characters folded in the whole string; `fold` picks a
+   * traditional character's replacement. */
+  function foldAll(text, fold) {
+    const out = text.replace(WIDE, halfWidth);
+    return traditional === null ? out : out.replace(traditional, fold);
+  }
+
+  /* Where folding and lower-casing the whole string may differ from doing it a character
+   * (or unit) at a time: a final sigma lower-cases as ς in a string and as σ alone (the
+   * index has σ), and a character beyond the Basic Multilingual Plane is two units. Looked
+   * for before and after folding, whatever pairs `setFold` was given. */
+  const UNIT_BY_UNIT = /[\u03a3\ud800-\udfff]/;
+  const wholeIsSafe = (text, folded) => !UNIT_BY_UNIT.test(text) && !UNIT_BY_UNIT.test(folded);
+
+  /* What `normaliseChar` makes of every character, a whole string at a time with the
+   * browser's own string functions: a call per character made the text chunks a query
+   * verifies (a megabyte or two at 100,000 pages) a fifth of its time. */
   function normalise(text) {
-    if (text.includes("\u03a3")) { return Array.from(text, normaliseChar).join(""); }
-    let out = text.replace(WIDE, halfWidth);
-    if (traditional !== null) { out = out.replace(traditional, (c) => simplified.get(c)); }
-    return out.toLowerCase();
+    const folded = foldAll(text, (c) => simplified.get(c));
+    return wholeIsSafe(text, folded) ? folded.toLowerCase() : Array.from(text, normaliseChar).join("");
   }
 
   /* Folds a string one UTF-16 unit at a time, so that positions line up with the original:
    * a unit whose folded form is not one unit stays as it is, and so do surrogates. The whole
-   * string at once where that gives the same (it keeps its length, and holds neither Σ nor
-   * a character beyond the Basic Multilingual Plane), as `normalise` does. */
+   * string at once where that gives the same (see `wholeIsSafe`; and lower case kept the
+   * length). */
   function foldUnits(text) {
-    let out = text.replace(WIDE, halfWidth);
-    if (traditional !== null) {
-      out = out.replace(traditional, (c) => { const s = simplified.get(c); return s.length === 1 ? s : c; });
-    }
-    const lower = out.toLowerCase();
-    return lower.length === out.length && !UNIT_BY_UNIT.test(out) ? lower : foldEachUnit(text);
+    const folded = foldAll(text, (c) => { const s = simplified.get(c); return s.length === 1 ? s : c; });
+    const lower = folded.toLowerCase();
+    return wholeIsSafe(text, folded) && lower.length === folded.length ? lower : foldEachUnit(text);
   }
-
-  /* What lower-cases differently a whole string at a time, or one unit at a time. */
-  const UNIT_BY_UNIT = /[\u03a3\ud800-\udfff]/;
 
   function foldEachUnit(text) {
     let out = "";
