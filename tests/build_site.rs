@@ -305,8 +305,10 @@ fn the_home_page_lists_the_first_of_many_and_links_to_all() {
         problems_listed <= 12,
         "{problems_listed} problems on the home page"
     );
-    assert!(home.contains("本层面全部 31 个问题"), "{home}");
-    assert!(home.contains(r#"<a href="levels/implementation.html">本层面全部"#));
+    assert!(
+        home.contains(r#"<a href="levels/implementation.html">责任落实：全部 31 个问题</a>"#),
+        "{home}"
+    );
     // 31 responsibility types: the first 24 are listed, and the index lists them all.
     assert!(responsibilities_listed <= 24, "{responsibilities_listed}");
     assert!(
@@ -320,5 +322,5 @@ fn the_home_page_lists_the_first_of_many_and_links_to_all() {
     // A site with few pages lists them all, without the links.
     let small = Fixture::valid();
     small.build().unwrap();
-    assert!(!small.read("index.html").contains("本层面全部"));
+    assert!(!small.read("index.html").contains(r#"<p class="more">"#));
 }
