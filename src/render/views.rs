@@ -340,14 +340,10 @@ pub fn top_folders(site: &Site) -> Vec<String> {
         .collect()
 }
 
-/// How many responsibility types the home page lists; with more, it links to their index,
-/// so that the page a reader opens first stays small however large the site (at 100,000
-/// pages it listed 15,000 of them, with their summaries: 1.7 MB of a 6.7 MB page).
-pub const HOME_LIST: usize = 24;
-
-/// The home page's own list (besides `site`): the first `HOME_LIST` responsibility types.
+/// The home page's own list (besides `site`): every responsibility type (the default
+/// theme shows the first of them, see home.html).
 pub fn home_links(site: &Site) -> Vec<LinkView> {
-    links(site, jobs::home_pages(site).iter().take(HOME_LIST).copied())
+    links(site, jobs::home_pages(site).iter().copied())
 }
 
 /// A page with its relations, grouped and labelled.
